@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The yoloq toolkit API: open a model from ONNX (import, graph passes, automatic YOLO head
+ * cut) or .yqm, and a detector that turns an image into detections (letterbox, run, decode,
+ * NMS, boxes in original pixels).
+ *
+ *     struct yq_model *m;  struct yq_detector *d;  char err[256];
+ *     if (yq_model_open("yolov5n.onnx", NULL, &m, err, sizeof err)) die(err);
+ *     struct yq_detector_options o;  yq_detector_options_init(&o);
+ *     if (yq_detector_create(m, &o, &d, err, sizeof err)) die(err);
+ *     const struct yq_detection *dets;  size_t n;
+ *     yq_detector_run(d, &image, &dets, &n, err, sizeof err);
+ *     yq_detector_free(d);  yq_model_free(m);
+ */
+#ifndef YOLOQ_TOOLKIT_H
+#define YOLOQ_TOOLKIT_H
+
+#include "yoloq/image.h"
+#include "yoloq/runtime.h"
+#include "yoloq/yolo.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum yq_channel_order {
+    YQ_CHANNEL_ORDER_DEFAULT = 0, /* from the head type: RGB for YOLOv5/v8, BGR for YOLOX/FastestDet */
+    YQ_CHANNEL_ORDER_RGB,
+    YQ_CHANNEL_ORDER_BGR,
+};
+
+struct yq_import_options {
+    /* Comma-separated tensor names to cut the graph at (RKNN's load_onnx(outputs=...));
+     * NULL = automatic head recognition; "none" = keep the export's own outputs. */
+    const char *outputs;
+    enum yq_channel_order channel_order;
+    bool has_mean, has_std;
+    float mean[3], std[3]; /* input = (pixel - mean) / std; default by head type */
+    /* Sidecar JSON with class names / anchors / strides ("class_names" or "names",
+     * "anchors_flat", "strides"); NULL = "<model stem>.json" if it exists. */
+    const char *sidecar;
+};
+YQ_API void yq_import_options_init(struct yq_import_options *o);
+
+/* Imports an ONNX file into a runnable model. Any thread.
+ * @retval YQ_STATUS_IO, YQ_STATUS_BAD_MODEL, YQ_STATUS_UNSUPPORTED, YQ_STATUS_INVALID_ARGUMENT */
+YQ_API enum yq_status yq_model_load_onnx(const char *path, const struct yq_import_options *o,
+                                         struct yq_model **out, char *err, size_t err_cap);
+/* Opens .onnx (as above) or .yqm (yq_model_load_file), told apart by content. */
+YQ_API enum yq_status yq_model_open(const char *path, const struct yq_import_options *o,
+                                    struct yq_model **out, char *err, size_t err_cap);
+
+/* The head description stored in a model's metadata (yq.head, strides, anchors...), with
+ * input size from the model's input. @retval YQ_STATUS_UNSUPPORTED no recognised head */
+YQ_API enum yq_status yq_model_head(const struct yq_model *m, struct yq_head *head, char *err,
+                                    size_t err_cap);
+
+struct yq_detector_options {
+    float conf;      /* default 0.25 */
+    float iou;       /* default 0.45 */
+    int max_det;     /* default 300 */
+    int n_threads;   /* default 1 */
+    bool agnostic;   /* class-agnostic NMS; default false */
+};
+YQ_API void yq_detector_options_init(struct yq_detector_options *o);
+
+struct yq_detector;
+/* Creates a detector over a model (borrowed: keep the model alive). One thread at a time
+ * per detector; create one per thread. */
+YQ_API enum yq_status yq_detector_create(const struct yq_model *m,
+                                         const struct yq_detector_options *o,
+                                         struct yq_detector **out, char *err, size_t err_cap);
+YQ_API void yq_detector_free(struct yq_detector *d);
+/* Detects objects in an RGB image. *dets (valid until the next call) holds *n detections
+ * in original-image pixels, best first. */
+YQ_API enum yq_status yq_detector_run(struct yq_detector *d, const struct yq_image *img,
+                                      const struct yq_detection **dets, size_t *n, char *err,
+                                      size_t err_cap);
+YQ_API int yq_detector_n_classes(const struct yq_detector *d);
+/* Class name, or NULL when the model carries none for that id. */
+YQ_API const char *yq_detector_class_name(const struct yq_detector *d, int class_id);
+YQ_API struct yq_session *yq_detector_session(struct yq_detector *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Error formatting and the allocator wrappers (failure injection, allocation counting). */
+#include "core.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+long yq__alloc_fail_countdown = -1;
+unsigned long yq__alloc_count;
+
+static bool alloc_should_fail(void)
+{
+    yq__alloc_count++;
+    if (yq__alloc_fail_countdown < 0)
+        return false;
+    if (yq__alloc_fail_countdown == 0)
+        return true;
+    yq__alloc_fail_countdown--;
+    return false;
+}
+
+void *yq__malloc(size_t size)
+{
+    if (alloc_should_fail())
+        return NULL;
+    return malloc(size ? size : 1);
+}
+
+void *yq__calloc(size_t n, size_t size)
+{
+    if (alloc_should_fail())
+        return NULL;
+    return calloc(n ? n : 1, size ? size : 1);
+}
+
+void *yq__realloc(void *p, size_t size)
+{
+    if (alloc_should_fail())
+        return NULL;
+    return realloc(p, size ? size : 1);
+}
+
+void yq__free(void *p)
+{
+    free(p);
+}
+
+void *yq__aligned_alloc(size_t size)
+{
+    if (alloc_should_fail())
+        return NULL;
+    size_t rounded = (size + YQ_ALIGN - 1) / YQ_ALIGN * YQ_ALIGN;
+    if (rounded < size)
+        return NULL;
+    return aligned_alloc(YQ_ALIGN, rounded ? rounded : YQ_ALIGN);
+}
+
+void yq__aligned_free(void *p)
+{
+    free(p);
+}
+
+char *yq__strndup(const char *s, size_t n)
+{
+    char *d = yq__malloc(n + 1);
+    if (!d)
+        return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *yq__strdup(const char *s)
+{
+    return yq__strndup(s, strlen(s));
+}
+
+enum yq_status yq__errf(struct yq__err *e, enum yq_status status, const char *fmt, ...)
+{
+    if (e && e->buf && e->cap) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(e->buf, e->cap, fmt, ap);
+        va_end(ap);
+    }
+    return status;
+}
+
+void yq__err_prefix(struct yq__err *e, const char *fmt, ...)
+{
+    if (!e || !e->buf || !e->cap)
+        return;
+    char prefix[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    va_end(ap);
+    size_t pl = strlen(prefix), ml = strlen(e->buf);
+    if (pl + 2 >= e->cap)
+        return;
+    if (pl + 2 + ml >= e->cap)
+        ml = e->cap - pl - 3;
+    memmove(e->buf + pl + 2, e->buf, ml);
+    e->buf[pl + 2 + ml] = '\0';
+    memcpy(e->buf, prefix, pl);
+    e->buf[pl] = ':';
+    e->buf[pl + 1] = ' ';
+}

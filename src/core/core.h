@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Internal helpers every part uses: error formatting into a caller buffer, checked
+ * arithmetic for untrusted sizes, aligned allocation, small utilities. */
+#ifndef YQ_CORE_H
+#define YQ_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include "yoloq/status.h"
+
+#define YQ_ALIGN 64
+#define YQ_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define YQ_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define YQ_COUNTOF(a) (sizeof(a) / sizeof((a)[0]))
+
+#if defined(__GNUC__)
+#define YQ_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define YQ_PRINTF(f, a)
+#endif
+
+/* An error sink: a caller-supplied buffer (may be NULL/0). Formats one line and returns
+ * `status` so call sites read `return yq__err(e, YQ_STATUS_BAD_MODEL, "...", ...)`. */
+struct yq__err {
+    char *buf;
+    size_t cap;
+};
+
+enum yq_status yq__errf(struct yq__err *e, enum yq_status status, const char *fmt, ...)
+    YQ_PRINTF(3, 4);
+/* Prepend "prefix: " to whatever message is already in the buffer. */
+void yq__err_prefix(struct yq__err *e, const char *fmt, ...) YQ_PRINTF(2, 3);
+
+/* 64-byte aligned allocation; size 0 allowed. Free with yq__aligned_free. */
+void *yq__aligned_alloc(size_t size);
+void yq__aligned_free(void *p);
+
+/* Overflow-checked size arithmetic: return false on overflow. */
+static inline bool yq__mul_size(size_t a, size_t b, size_t *out)
+{
+    if (b != 0 && a > SIZE_MAX / b)
+        return false;
+    *out = a * b;
+    return true;
+}
+static inline bool yq__add_size(size_t a, size_t b, size_t *out)
+{
+    if (a > SIZE_MAX - b)
+        return false;
+    *out = a + b;
+    return true;
+}
+
+/* strdup that works in C11 without POSIX. */
+char *yq__strdup(const char *s);
+char *yq__strndup(const char *s, size_t n);
+
+/* Allocation-failure injection for tests: when the counter reaches zero every
+ * yq__malloc fails. -1 (default) disables. Not thread-safe; tests only. */
+extern long yq__alloc_fail_countdown;
+/* Count of yq__malloc/calloc/realloc/aligned_alloc calls, for the "run allocates nothing"
+ * test. */
+extern unsigned long yq__alloc_count;
+void *yq__malloc(size_t size);
+void *yq__calloc(size_t n, size_t size);
+void *yq__realloc(void *p, size_t size);
+void yq__free(void *p);
+
+#endif

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* AVX2+FMA fp32 GEMM: 6 rows x 16 columns = 12 ymm accumulators, two ymm of B and one
+ * broadcast of A per k step (15 of 16 registers). Layout: see f32_gemm.c (bias[16], then k
+ * rows of 16 floats per panel). */
+#include "../kernels_impl.h"
+
+#include <immintrin.h>
+#include <string.h>
+
+#define MR 6
+#define NR 16
+
+void yq_f32_gemm_6x16__avx2(int m_begin, int m_end, int n, int k, const float *a, size_t lda,
+                            const void *packed, float *c, size_t ldc, const struct yq__act *act)
+{
+    const float *pk = packed;
+    size_t panel_stride = ((size_t)k + 1) * NR;
+    for (int i0 = m_begin; i0 < m_end; i0 += MR) {
+        int mr = m_end - i0 < MR ? m_end - i0 : MR;
+        const float *ar[MR];
+        for (int r = 0; r < MR; r++)
+            ar[r] = a + (size_t)(i0 + (r < mr ? r : mr - 1)) * lda;
+        for (int j0 = 0; j0 < n; j0 += NR) {
+            const float *w = pk + (size_t)(j0 / NR) * panel_stride;
+            __m256 b0 = _mm256_loadu_ps(w), b1 = _mm256_loadu_ps(w + 8);
+            __m256 c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1;
+            __m256 c30 = b0, c31 = b1, c40 = b0, c41 = b1, c50 = b0, c51 = b1;
+            w += NR;
+            for (int p = 0; p < k; p++, w += NR) {
+                __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8), v;
+                v = _mm256_broadcast_ss(ar[0] + p);
+                c00 = _mm256_fmadd_ps(v, w0, c00);
+                c01 = _mm256_fmadd_ps(v, w1, c01);
+                v = _mm256_broadcast_ss(ar[1] + p);
+                c10 = _mm256_fmadd_ps(v, w0, c10);
+                c11 = _mm256_fmadd_ps(v, w1, c11);
+                v = _mm256_broadcast_ss(ar[2] + p);
+                c20 = _mm256_fmadd_ps(v, w0, c20);
+                c21 = _mm256_fmadd_ps(v, w1, c21);
+                v = _mm256_broadcast_ss(ar[3] + p);
+                c30 = _mm256_fmadd_ps(v, w0, c30);
+                c31 = _mm256_fmadd_ps(v, w1, c31);
+                v = _mm256_broadcast_ss(ar[4] + p);
+                c40 = _mm256_fmadd_ps(v, w0, c40);
+                c41 = _mm256_fmadd_ps(v, w1, c41);
+                v = _mm256_broadcast_ss(ar[5] + p);
+                c50 = _mm256_fmadd_ps(v, w0, c50);
+                c51 = _mm256_fmadd_ps(v, w1, c51);
+            }
+            __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
+                                 {c30, c31}, {c40, c41}, {c50, c51}};
+            int nc = n - j0 < NR ? n - j0 : NR;
+            for (int r = 0; r < mr; r++) {
+                float *o = c + (size_t)(i0 + r) * ldc + j0;
+                if (act && act->kind == YQ__ACT_RELU) {
+                    acc[r][0] = _mm256_max_ps(acc[r][0], _mm256_setzero_ps());
+                    acc[r][1] = _mm256_max_ps(acc[r][1], _mm256_setzero_ps());
+                }
+                if (nc == NR) {
+                    _mm256_storeu_ps(o, acc[r][0]);
+                    _mm256_storeu_ps(o + 8, acc[r][1]);
+                } else {
+                    float tmp[NR];
+                    _mm256_storeu_ps(tmp, acc[r][0]);
+                    _mm256_storeu_ps(tmp + 8, acc[r][1]);
+                    memcpy(o, tmp, (size_t)nc * sizeof(float));
+                }
+                if (act && act->kind != YQ__ACT_RELU)
+                    yq__f32_act(o, (size_t)nc, act);
+            }
+        }
+    }
+}

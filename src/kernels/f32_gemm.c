@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fp32 GEMM family: the packing every variant shares, the activations, the descriptor table
+ * from f32_gemm.def and the dispatch to the best variant, chosen once.
+ *
+ * Packed layout: for each panel of NR = 16 columns j0..j0+15 (last panel zero-padded):
+ *     bias[16], then for p in 0..k-1: B[p][j0..j0+15]
+ */
+#include "kernels_impl.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <string.h>
+
+#define NR 16
+
+size_t yq__f32_gemm_packed_size(int k, int n)
+{
+    size_t panels = ((size_t)n + NR - 1) / NR;
+    return panels * ((size_t)k + 1) * NR * sizeof(float);
+}
+
+void yq__f32_gemm_pack(int k, int n, const float *b, size_t ldb, const float *bias, void *packed)
+{
+    float *dst = packed;
+    for (int j0 = 0; j0 < n; j0 += NR) {
+        int nr = n - j0 < NR ? n - j0 : NR;
+        for (int j = 0; j < NR; j++)
+            *dst++ = (j < nr && bias) ? bias[j0 + j] : 0.0f;
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < NR; j++)
+                *dst++ = j < nr ? b[(size_t)p * ldb + j0 + j] : 0.0f;
+        }
+    }
+}
+
+static float act1(float x, const struct yq__act *act)
+{
+    switch (act->kind) {
+    case YQ__ACT_RELU:
+        return x > 0.0f ? x : 0.0f;
+    case YQ__ACT_LEAKY_RELU:
+        return x > 0.0f ? x : x * act->alpha;
+    case YQ__ACT_SIGMOID:
+        return 1.0f / (1.0f + expf(-x));
+    case YQ__ACT_SILU:
+        return x / (1.0f + expf(-x));
+    case YQ__ACT_HARD_SWISH: {
+        float t = x + 3.0f;
+        t = t < 0.0f ? 0.0f : (t > 6.0f ? 6.0f : t);
+        return x * t / 6.0f;
+    }
+    case YQ__ACT_CLIP:
+        return x < act->alpha ? act->alpha : (x > act->beta ? act->beta : x);
+    default:
+        return x;
+    }
+}
+
+void yq__f32_act(float *x, size_t n, const struct yq__act *act)
+{
+    if (!act || act->kind == YQ__ACT_NONE)
+        return;
+    if (act->kind == YQ__ACT_RELU) {
+        for (size_t i = 0; i < n; i++)
+            x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        x[i] = act1(x[i], act);
+}
+
+const struct yq__f32_gemm_desc yq__f32_gemm_variants[] = {
+#define YQ__F32_GEMM(fn, isa, mr, nr) {#fn, isa, mr, nr, fn},
+#include "f32_gemm.def"
+#undef YQ__F32_GEMM
+};
+const int yq__f32_gemm_n_variants = (int)(sizeof yq__f32_gemm_variants /
+                                          sizeof yq__f32_gemm_variants[0]);
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static const struct yq__f32_gemm_desc *chosen;
+
+static void choose(void)
+{
+    chosen = &yq__f32_gemm_variants[0];
+    for (int i = 0; i < yq__f32_gemm_n_variants; i++) {
+        if (yq__isa_available(yq__f32_gemm_variants[i].isa))
+            chosen = &yq__f32_gemm_variants[i];
+    }
+}
+
+const struct yq__f32_gemm_desc *yq__f32_gemm_chosen(void)
+{
+    pthread_once(&once, choose);
+    return chosen;
+}
+
+void yq__f32_gemm(int m_begin, int m_end, int n, int k, const float *a, size_t lda,
+                  const void *packed, float *c, size_t ldc, const struct yq__act *act)
+{
+    if (m_begin >= m_end || n <= 0)
+        return;
+    yq__f32_gemm_chosen()->run(m_begin, m_end, n, k, a, lda, packed, c, ldc, act);
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Every fp32 GEMM variant the CPU supports (f32_gemm.def) against a naive triple loop in
+ * double, within 1e-4 relative to the sum of |terms|, across tile edges, with activations,
+ * row-range splits and canaries after every output row; plus the dispatching entry point. */
+#include "kt.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static void run_case(int m, int n, int k, int act_kind)
+{
+    size_t lda = (size_t)k + (size_t)yq_test_randint(0, 3), ldb = (size_t)n + 1;
+    size_t ldc = (size_t)n + (size_t)yq_test_randint(1, 5);
+    float *a = malloc(sizeof(float) * ((size_t)m * lda + 16));
+    float *b = malloc(sizeof(float) * (size_t)k * ldb), *bias = malloc(sizeof(float) * (size_t)n);
+    for (size_t i = 0; i < (size_t)m * lda + 16; i++)
+        a[i] = yq_test_uniform(-1, 1);
+    for (size_t i = 0; i < (size_t)k * ldb; i++)
+        b[i] = yq_test_uniform(-1, 1);
+    for (int j = 0; j < n; j++)
+        bias[j] = yq_test_uniform(-1, 1);
+    struct yq__act act = {(enum yq__act_kind)act_kind, 0.1f, 0.5f};
+    if (act.kind == YQ__ACT_CLIP)
+        act.alpha = -0.5f;
+    float *want = malloc(sizeof(float) * (size_t)m * ldc), *got = malloc(sizeof(float) * (size_t)m * ldc);
+    double *mag = malloc(sizeof(double) * (size_t)m * ldc);
+    for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+            double s = bias[j], ms = fabs(bias[j]);
+            for (int p = 0; p < k; p++) {
+                double t = (double)a[(size_t)i * lda + (size_t)p] * b[(size_t)p * ldb + (size_t)j];
+                s += t;
+                ms += fabs(t);
+            }
+            want[(size_t)i * ldc + (size_t)j] = (float)s;
+            mag[(size_t)i * ldc + (size_t)j] = ms;
+        }
+        yq__f32_act(want + (size_t)i * ldc, (size_t)n, &act);
+    }
+    void *packed = aligned_alloc(64, (yq__f32_gemm_packed_size(k, n) + 63) / 64 * 64);
+    yq__f32_gemm_pack(k, n, b, ldb, bias, packed);
+    for (int v = 0; v <= yq__f32_gemm_n_variants; v++) {
+        /* the last round runs the dispatching entry point */
+        const struct yq__f32_gemm_desc *d = v < yq__f32_gemm_n_variants ? &yq__f32_gemm_variants[v] : NULL;
+        if (d && !yq__isa_available(d->isa))
+            continue;
+        memset(got, KT_CANARY, sizeof(float) * (size_t)m * ldc);
+        int split = yq_test_randint(0, m);
+        yq__f32_gemm_fn fn = d ? d->run : yq__f32_gemm;
+        fn(0, split, n, k, a, lda, packed, got, ldc, &act);
+        fn(split, m, n, k, a, lda, packed, got, ldc, &act);
+        int bad = 0, canary = 0;
+        for (int i = 0; i < m; i++) {
+            for (size_t j = 0; j < ldc; j++) {
+                size_t x = (size_t)i * ldc + j;
+                if (j >= (size_t)n) {
+                    unsigned char cb[sizeof(float)];
+                    memcpy(cb, &got[x], sizeof cb);
+                    for (size_t q = 0; q < sizeof cb; q++)
+                        canary += cb[q] != KT_CANARY;
+                } else if (!(fabs((double)got[x] - want[x]) <= 1e-4 * mag[x] + 1e-6)) {
+                    bad++;
+                }
+            }
+        }
+        CHECKF(bad == 0 && canary == 0, "%s m=%d n=%d k=%d act=%d: %d wrong, %d canary bytes",
+               d ? d->name : "yq__f32_gemm", m, n, k, act_kind, bad, canary);
+    }
+    free(packed);
+    free(a);
+    free(b);
+    free(bias);
+    free(want);
+    free(got);
+    free(mag);
+}
+
+int main(void)
+{
+    static const int ms[] = {1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 25};
+    static const int ns[] = {1, 7, 15, 16, 17, 31, 32, 33, 64, 131};
+    static const int ks[] = {1, 2, 7, 13, 16, 37, 131};
+    int t = 0;
+    for (size_t ni = 0; ni < COUNT(ns); ni++)
+        for (size_t ki = 0; ki < COUNT(ks); ki++)
+            for (size_t mi = 0; mi < COUNT(ms); mi++)
+                run_case(ms[mi], ns[ni], ks[ki], t++ % YQ__ACT_COUNT);
+    run_case(30, 64, 576, YQ__ACT_SILU);
+    return yq_test_finish();
+}

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `yoloq eval`: COCO mAP of a detections file, or of a model run over images, against COCO
+ * annotations or YOLO labels; prints pycocotools' 12 summary lines (and a per-class table).
+ * Exit status: 0 done, 1 bad input or I/O, 2 usage (or the model path not built in). */
+#include "yoloq/eval.h"
+#include "yoloq/media.h"
+#include "yoloq/toolkit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct eval_args {
+    const char *model, *images, *annotations, *labels, *detections, *save_json;
+    double conf, iou;
+    int max_det;
+    int per_class, skip_unknown;
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: yoloq eval (--detections DETS.json | --model M.onnx|M.yqm --images DIR)\n"
+          "                  (--annotations instances.json | --labels DIR --images DIR)\n"
+          "                  [--conf 0.001] [--iou 0.6] [--max-det 300]\n"
+          "                  [--save-json OUT.json] [--per-class] [--skip-unknown-categories]\n"
+          "Prints the 12 COCO summary lines exactly as pycocotools' COCOeval.summarize().\n"
+          "  --detections FILE     evaluate an existing COCO results file (ours or anyone's)\n"
+          "  --model FILE          run the detector over --images (conf/iou/max-det apply)\n"
+          "  --annotations FILE    ground truth as a COCO instances JSON\n"
+          "  --labels DIR          ground truth as YOLO labels for the images in --images\n"
+          "  --save-json FILE      write the detections in the COCO results format\n"
+          "  --per-class           add a per-category AP table\n"
+          "  --skip-unknown-categories  skip detections of categories absent from the ground\n"
+          "                        truth (pycocotools does so silently); default: an error\n",
+          f);
+}
+
+static int parse_num(const char *opt, const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !(v >= lo && v <= hi)) {
+        fprintf(stderr, "yoloq eval: %s: '%s' is not a number in [%g, %g]\n", opt, s, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, struct eval_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->conf = 0.001; /* the usual mAP settings: keep low-score boxes, NMS at .6 */
+    a->iou = 0.6;
+    a->max_det = 300;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        const char **str = NULL;
+        if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+            usage(stdout);
+            return 1;
+        }
+        if (!strcmp(o, "--per-class")) {
+            a->per_class = 1;
+            continue;
+        }
+        if (!strcmp(o, "--skip-unknown-categories")) {
+            a->skip_unknown = 1;
+            continue;
+        }
+        if (!strcmp(o, "--model"))
+            str = &a->model;
+        else if (!strcmp(o, "--images"))
+            str = &a->images;
+        else if (!strcmp(o, "--annotations"))
+            str = &a->annotations;
+        else if (!strcmp(o, "--labels"))
+            str = &a->labels;
+        else if (!strcmp(o, "--detections"))
+            str = &a->detections;
+        else if (!strcmp(o, "--save-json"))
+            str = &a->save_json;
+        else if (strcmp(o, "--conf") && strcmp(o, "--iou") && strcmp(o, "--max-det")) {
+            fprintf(stderr, "yoloq eval: unknown option '%s' (see yoloq eval --help)\n", o);
+            return -1;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "yoloq eval: %s needs a value\n", o);
+            return -1;
+        }
+        const char *v = argv[++i];
+        if (str) {
+            *str = v;
+            continue;
+        }
+        double d;
+        if (!strcmp(o, "--conf") && parse_num(o, v, 0, 1, &a->conf))
+            return -1;
+        if (!strcmp(o, "--iou") && parse_num(o, v, 0, 1, &a->iou))
+            return -1;
+        if (!strcmp(o, "--max-det")) {
+            if (parse_num(o, v, 1, 100000, &d))
+                return -1;
+            a->max_det = (int)d;
+        }
+    }
+    if (!!a->model == !!a->detections) {
+        fprintf(stderr, "yoloq eval: give exactly one of --detections or --model\n");
+        return -1;
+    }
+    if (!!a->annotations == !!a->labels) {
+        fprintf(stderr, "yoloq eval: give exactly one of --annotations or --labels\n");
+        return -1;
+    }
+    if ((a->labels || a->model) && !a->images) {
+        fprintf(stderr, "yoloq eval: %s needs --images DIR\n", a->labels ? "--labels" : "--model");
+        return -1;
+    }
+    return 0;
+}
+
+/* Runs the detector over every ground-truth image (file_name under a->images) and appends
+ * its boxes to `dets` (class -> COCO category with yq_coco80_to_91), with a progress bar on
+ * stderr. An image that cannot be read is an error: a silently skipped image would lower
+ * the mAP without saying why. */
+static int eval_model(const struct eval_args *a, const struct yq_coco_gt *gt,
+                      struct yq_coco_dets *dets)
+{
+    char err[512];
+    struct yq_model *m = NULL;
+    struct yq_detector *d = NULL;
+    struct yq_detector_options o;
+    yq_detector_options_init(&o);
+    o.conf = (float)a->conf;
+    o.iou = (float)a->iou;
+    o.max_det = a->max_det;
+    o.n_threads = 2;
+    if (yq_model_open(a->model, NULL, &m, err, sizeof err) ||
+        yq_detector_create(m, &o, &d, err, sizeof err)) {
+        fprintf(stderr, "yoloq eval: %s\n", err);
+        yq_model_free(m);
+        return 1;
+    }
+    int rc = 0;
+    size_t n_images = yq_coco_gt_image_count(gt);
+    for (size_t i = 0; i < n_images && !rc; i++) {
+        struct yq_coco_image gi = yq_coco_gt_image(gt, i);
+        char path[4096];
+        const char *name = gi.file_name ? gi.file_name : "";
+        const char *slash = strrchr(name, '/');
+        if (*name)
+            snprintf(path, sizeof path, "%s/%s", a->images, slash ? slash + 1 : name);
+        else /* no file_name: COCO's own naming, 000000000139.jpg */
+            snprintf(path, sizeof path, "%s/%012lld.jpg", a->images, (long long)gi.id);
+        struct yq_image img = {0};
+        const struct yq_detection *det;
+        size_t n;
+        if (yq_image_load(path, &img, err, sizeof err) ||
+            yq_detector_run(d, &img, &det, &n, err, sizeof err)) {
+            fprintf(stderr, "\nyoloq eval: %s\n", err);
+            rc = 1;
+        }
+        for (size_t k = 0; !rc && k < n; k++) {
+            int cat = yq_coco80_to_91(det[k].class_id);
+            if (yq_coco_dets_add(dets, gi.id, cat >= 0 ? cat : det[k].class_id, det[k].x1,
+                                 det[k].y1, det[k].x2 - det[k].x1, det[k].y2 - det[k].y1,
+                                 det[k].score)) {
+                fprintf(stderr, "\nyoloq eval: out of memory\n");
+                rc = 1;
+            }
+        }
+        yq_image_free(&img);
+        int done = (int)((i + 1) * 30 / (n_images ? n_images : 1));
+        fprintf(stderr, "\r[%-30.*s] %zu/%zu images", done, "==============================",
+                i + 1, n_images);
+    }
+    if (!rc)
+        fprintf(stderr, "\n");
+    yq_detector_free(d);
+    yq_model_free(m);
+    return rc;
+}
+
+int yq_cmd_eval(int argc, char **argv)
+{
+    struct eval_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+
+    struct yq_coco_gt *gt = NULL;
+    struct yq_coco_dets *dets = NULL;
+    struct yq_coco_result *res = NULL;
+    char err[512];
+    enum yq_status st;
+    rc = 1;
+    if (a.annotations)
+        st = yq_coco_gt_load_json(a.annotations, &gt, err, sizeof err);
+    else
+        st = yq_coco_gt_from_yolo_labels(a.images, a.labels, &gt, err, sizeof err);
+    if (st)
+        goto fail;
+    if (a.detections) {
+        st = yq_coco_dets_load_json(a.detections, &dets, err, sizeof err);
+        if (st)
+            goto fail;
+    } else {
+        if (yq_coco_dets_create(&dets)) {
+            st = YQ_STATUS_OUT_OF_MEMORY;
+            snprintf(err, sizeof err, "out of memory");
+            goto fail;
+        }
+        rc = eval_model(&a, gt, dets);
+        if (rc)
+            goto done;
+        rc = 1;
+    }
+    if (a.save_json && (st = yq_coco_dets_save_json(dets, a.save_json, err, sizeof err)))
+        goto fail;
+    struct yq_coco_eval_options opt;
+    yq_coco_eval_options_init(&opt);
+    opt.skip_unknown_categories = a.skip_unknown != 0;
+    st = yq_coco_evaluate(gt, dets, &opt, &res, err, sizeof err);
+    if (st)
+        goto fail;
+    if (res->n_dets_used < yq_coco_dets_count(dets))
+        fprintf(stderr, "yoloq eval: skipped %zu detections of unknown categories\n",
+                yq_coco_dets_count(dets) - res->n_dets_used);
+    {
+        char text[2048];
+        yq_coco_format_summary(res, text, sizeof text);
+        fputs(text, stdout);
+    }
+    if (a.per_class) {
+        size_t need = yq_coco_format_per_class(res, NULL, 0) + 1;
+        char *table = malloc(need);
+        if (!table) {
+            st = YQ_STATUS_OUT_OF_MEMORY;
+            snprintf(err, sizeof err, "out of memory");
+            goto fail;
+        }
+        yq_coco_format_per_class(res, table, need);
+        fputs(table, stdout);
+        free(table);
+    }
+    rc = fflush(stdout) == 0 ? 0 : 1;
+    goto done;
+fail:
+    fprintf(stderr, "yoloq eval: %s: %s\n", yq_status_str(st), err);
+    rc = 1;
+done:
+    yq_coco_result_free(res);
+    yq_coco_dets_free(dets);
+    yq_coco_gt_free(gt);
+    return rc;
+}

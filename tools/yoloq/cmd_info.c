@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* yoloq info: a model's inputs, outputs (shape, layout, dtype, scale, zero point), head and
+ * metadata. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "yoloq/toolkit.h"
+
+static const char *dtype_name(enum yq_dtype t)
+{
+    static const char *n[] = {"f32", "u8", "s8", "s32", "s64"};
+    return (unsigned)t < sizeof n / sizeof n[0] ? n[t] : "?";
+}
+
+static const char *layout_name(enum yq_layout l)
+{
+    return l == YQ_LAYOUT_NHWC ? "NHWC" : l == YQ_LAYOUT_NCHW ? "NCHW" : "plain";
+}
+
+static void print_tensor(const char *kind, const struct yq_tensor_info *t)
+{
+    printf("  %s %d: %-40s [", kind, t->index, t->name);
+    for (int i = 0; i < t->n_dims; i++)
+        printf(i ? ",%lld" : "%lld", (long long)t->dims[i]);
+    printf("] %s %s", layout_name(t->layout), dtype_name(t->dtype));
+    if (t->scale != 0.0f)
+        printf(" scale=%g zero_point=%d", t->scale, t->zero_point);
+    printf("\n");
+}
+
+int yq_cmd_info(int argc, char **argv)
+{
+    const char *path = NULL, *outputs = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: yoloq info [--outputs A,B] MODEL.onnx|MODEL.yqm\n");
+            return 0;
+        } else if (!strcmp(argv[i], "--outputs")) {
+            if (!(outputs = yq_cli_value(argc, argv, &i)))
+                return 2;
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "yoloq info: unknown option '%s'\n", argv[i]);
+            return 2;
+        } else {
+            path = argv[i];
+        }
+    }
+    if (!path) {
+        fprintf(stderr, "yoloq info: need a model file\n");
+        return 2;
+    }
+    struct yq_import_options io;
+    yq_import_options_init(&io);
+    io.outputs = outputs;
+    struct yq_model *m;
+    char err[512];
+    if (yq_model_open(path, &io, &m, err, sizeof err)) {
+        fprintf(stderr, "yoloq info: %s\n", err);
+        return 1;
+    }
+    printf("%s\n", path);
+    struct yq_tensor_info t;
+    for (int i = 0; i < yq_model_n_inputs(m); i++)
+        if (!yq_model_input_info(m, i, &t))
+            print_tensor("input ", &t);
+    for (int i = 0; i < yq_model_n_outputs(m); i++)
+        if (!yq_model_output_info(m, i, &t))
+            print_tensor("output", &t);
+    const char *head = yq_model_meta(m, "yq.head");
+    printf("  head: %s", head ? head : "not recognised");
+    if (head) {
+        const char *v;
+        if ((v = yq_model_meta(m, "yq.num_classes")))
+            printf(", %s classes", v);
+        if ((v = yq_model_meta(m, "yq.strides")))
+            printf(", strides %s", v);
+        if ((v = yq_model_meta(m, "yq.head_cut")))
+            printf(", cut %s", v);
+        if ((v = yq_model_meta(m, "yq.anchors")))
+            printf("\n  anchors: %s", v);
+    }
+    printf("\n  preprocess: letterbox %s, %s, mean %s, std %s\n",
+           yq_model_meta(m, "yq.letterbox") ? yq_model_meta(m, "yq.letterbox") : "?",
+           yq_model_meta(m, "yq.channel_order") ? yq_model_meta(m, "yq.channel_order") : "?",
+           yq_model_meta(m, "yq.mean") ? yq_model_meta(m, "yq.mean") : "?",
+           yq_model_meta(m, "yq.std") ? yq_model_meta(m, "yq.std") : "?");
+    printf("  weights: %.2f MB\n", (double)yq_model_weights_size(m) / 1e6);
+    const char *custom = yq_model_meta(m, "yq.custom_string");
+    if (custom)
+        printf("  custom string: %s\n", custom);
+    yq_model_free(m);
+    return 0;
+}
