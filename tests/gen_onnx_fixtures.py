@@ -138,7 +138,8 @@ def main():
          [vi("x", [1, 3, 2])], [vi("y", None)], [raw("ax", np.array([1], np.int64))], opset=18)
 
     # A string attribute with an embedded NUL survives with its length.
-    save("string_attr", [H.make_node("Resize", ["x", "", "sc"], ["y"], mode=b"near\0est")],
+    save("string_attr", [H.make_node("Resize", ["x", "", "sc"], ["r"], mode="nearest"),
+                         H.make_node("Relu", ["r"], ["y"], tag=b"near\0est")],
          [vi("x", [1, 1, 2, 2])], [vi("y", None)],
          [raw("sc", np.array([1, 1, 2, 2], np.float32))], opset=13)
 

@@ -5,6 +5,7 @@
  * pass), outputs, metadata, topological sort, shape inference. */
 #include "onnx.h"
 #include "onnx_internal.h"
+#include "passes/passes.h"
 #include "ops/ops.h"
 
 #include <errno.h>
@@ -422,7 +423,7 @@ static enum yq_status import_model(struct import *im)
     if ((st = yq__graph_toposort(im->g, im->e))) return st;
 #ifndef YQ_ONNX_NO_INFER
     /* YQ_ONNX_NO_INFER (a build flag) skips this while src/ops/ is incomplete */
-    return yq__graph_infer_shapes(im->g, im->e);
+    return yq__graph_infer_fold(im->g, im->e);
 #else
     return YQ_STATUS_OK;
 #endif

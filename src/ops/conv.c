@@ -132,6 +132,8 @@ static enum yq_status conv_prepare(const struct yq__graph *g, int node, void **s
                             "input '%s' must be NHWC (run the NHWC pass first)", x->name);
     if (!wt->data || (bt && !bt->data))
         return yq__node_err(g, node, e, YQ_STATUS_UNSUPPORTED, "weight/bias must be constants");
+    if (xd.n * win.oh * win.ow > INT32_MAX || xd.n * xd.h * xd.w > INT32_MAX)
+        return yq__node_err(g, node, e, YQ_STATUS_UNSUPPORTED, "too many pixels");
     int cg = (int)(xd.c / group), mg = (int)(m / group);
     int64_t k64 = (int64_t)win.kh * win.kw * cg;
     if (k64 > (1 << 24))

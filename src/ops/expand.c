@@ -46,12 +46,17 @@ static enum yq_status expand_infer(struct yq__graph *g, int node, struct yq__err
 static enum yq_status expand_prepare(const struct yq__graph *g, int node, void **state,
                                      size_t *scratch_bytes, struct yq__err *e)
 {
-    struct yq__shape out;
     *state = NULL;
     *scratch_bytes = 0;
-    enum yq_status st = expand_check(g, node, &out, e);
+    enum yq_status st = yq__ops_check_io(g, node, 2, 2, e);
     if (st)
         return st;
+    /* the target shape was resolved by infer (possibly from a side-evaluated Shape chain) */
+    struct yq__shape out = yq__ops_in(g, node, 0)->shape, bc;
+    const struct yq__tensor *y = &g->tensors[g->nodes[node].out[0]];
+    if (!yq__ops_broadcast_shape(&out, &y->shape, &bc) || !yq__shape_eq(&bc, &y->shape))
+        return yq__node_err(g, node, e, YQ_STATUS_BAD_MODEL, "output shape does not broadcast");
+    out = y->shape;
     st = yq__ops_state_alloc(g, node, sizeof(struct expand_state), state, e);
     if (st)
         return st;

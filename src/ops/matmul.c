@@ -75,7 +75,9 @@ static enum yq_status matmul_prepare(const struct yq__graph *g, int node, void *
     if (st)
         return st;
     const struct yq__tensor *b = yq__ops_in(g, node, 1);
-    bool packed = b->data && bb.rank == 0 && mkn[1] > 0 && mkn[2] > 0;
+    /* the GEMM counts rows in int: the flattened batch must fit */
+    bool packed = b->data && bb.rank == 0 && mkn[1] > 0 && mkn[2] > 0 &&
+                  yq__shape_numel(&ab) * mkn[0] <= INT32_MAX;
     size_t hdr = (sizeof(struct matmul_state) + 63) / 64 * 64;
     size_t psize = packed ? yq__f32_gemm_packed_size((int)mkn[1], (int)mkn[2]) : 0;
     st = yq__ops_state_alloc(g, node, hdr + psize, state, e);
@@ -124,9 +126,6 @@ static void matmul_run(const struct yq__exec *x)
         int64_t rows = s->batch * s->m;
         size_t tasks = yq__ops_n_tasks(x->pool, (size_t)rows, 16);
         struct matmul_ctx ctx = {s, a, c, rows, (rows + (int64_t)tasks - 1) / (int64_t)tasks};
-        if (rows > INT32_MAX) {
-            return;
-        }
         yq__pool_run(x->pool, (size_t)((rows + ctx.per - 1) / ctx.per), matmul_task, &ctx);
         return;
     }

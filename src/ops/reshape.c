@@ -145,10 +145,13 @@ static enum yq_status reshape_prepare(const struct yq__graph *g, int node, void 
     if (yq__ops_is_nhwc(x))
         return yq__node_err(g, node, e, YQ_STATUS_UNSUPPORTED,
                             "input '%s' must be in ONNX order, not NHWC", x->name);
-    struct yq__shape out;
-    st = reshape_shape(g, node, &out, e);
-    if (st)
-        return st;
+    /* The output shape was set by infer (its shape input may have been a side-evaluated
+     * Shape chain that is not a constant now); the bytes only have to agree. */
+    const struct yq__tensor *y = &g->tensors[g->nodes[node].out[0]];
+    char s1[YQ__SHAPE_BUF], s2[YQ__SHAPE_BUF];
+    if (yq__shape_numel(&y->shape) != yq__shape_numel(&x->shape) || y->dtype != x->dtype)
+        return yq__node_err(g, node, e, YQ_STATUS_BAD_MODEL, "output %s does not hold input %s",
+                            yq__ops_sh(&y->shape, s1), yq__ops_sh(&x->shape, s2));
     st = yq__ops_state_alloc(g, node, sizeof(struct reshape_state), state, e);
     if (st)
         return st;

@@ -332,7 +332,9 @@ enum yq_status yq__pass_cut_head(struct yq__graph *g, const char *outputs, struc
     bool already_raw = true;
     for (int i = 0; i < g->n_outputs; i++) {
         const struct yq__tensor *o = &g->tensors[g->outputs[i]];
-        if (!(grid_stride(&w, o) && produced_by_conv(g, g->outputs[i], 0)))
+        /* a 4D grid output is a raw head already (FastestDet concatenates sigmoid, raw and
+         * softmax parts: nothing to cut) */
+        if (!grid_stride(&w, o))
             already_raw = false;
     }
     if (already_raw) {
@@ -353,7 +355,8 @@ enum yq_status yq__pass_cut_head(struct yq__graph *g, const char *outputs, struc
     sort_heads(&w);
     if (!classify(&w, &orig))
         return yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "%s: out of memory", g->source);
-    if (already_raw)
+    /* cut only where the head was recognised: an unknown decode keeps its outputs */
+    if (already_raw || !yq__graph_meta(g, "yq.head"))
         return YQ_STATUS_OK;
     int *o = yq__malloc((size_t)w.n_heads * sizeof *o);
     if (!o)

@@ -27,6 +27,9 @@ enum yq_status yq__pass_nhwc(struct yq__graph *g, struct yq__err *e);
 /* Marks nodes that no graph output depends on as dead (then compacts). */
 enum yq_status yq__pass_dead_code(struct yq__graph *g, struct yq__err *e);
 
+/* Shape inference interleaved with constant folding (what import runs). */
+enum yq_status yq__graph_infer_fold(struct yq__graph *g, struct yq__err *e);
+
 /* Provided by src/ops/infer.c. */
 enum yq_status yq__graph_infer_shapes(struct yq__graph *g, struct yq__err *e);
 

@@ -103,47 +103,39 @@ static const uint8_t *sec(const struct rd *r, int s)
     return r->p + r->off[s];
 }
 
-/* A string ref {u32 offset, u32 length} in STRINGS: in bounds, NUL right after it and, when
- * it is a name, no NUL inside. The returned pointer is into the file (NUL-terminated). */
-static bool get_str_at(struct rd *r, uint64_t off, uint64_t len, bool allow_nul,
-                       const char **out)
+/* A string {offset, length} in STRINGS: in bounds, a NUL right after it and none inside. The
+ * returned pointer is into the file (NUL-terminated). */
+static bool get_str_at(struct rd *r, uint64_t off, uint64_t len, const char **out)
 {
     uint64_t size = r->len[SEC_STRINGS];
-    if (off > size || len >= size - off)
-        return false;
+    if (off > size || len >= size - off) return false;
     const uint8_t *s = sec(r, SEC_STRINGS) + off;
-    if (s[len] != 0 || (!allow_nul && memchr(s, 0, (size_t)len)))
-        return false;
+    if (s[len] != 0 || memchr(s, 0, (size_t)len)) return false;
     r->str_used += len + 1;
-    if (r->str_used > size)
-        return false;
+    if (r->str_used > size) return false;
     *out = (const char *)s;
     return true;
 }
 
 static bool get_str(struct rd *r, const uint8_t *ref, const char **out)
 {
-    return get_str_at(r, get_u32(ref), get_u32(ref + 4), false, out);
+    return get_str_at(r, get_u32(ref), get_u32(ref + 4), out);
 }
 
 /* count elements of esize bytes at ARRAYS offset off. */
 static const uint8_t *get_arr(struct rd *r, uint64_t off, uint64_t count, unsigned esize)
 {
     uint64_t size = r->len[SEC_ARRAYS], bytes = count * esize; /* count <= 2^32: no overflow */
-    if (off > size || bytes > size - off)
-        return NULL;
+    if (off > size || bytes > size - off) return NULL;
     r->arr_used += bytes;
-    if (r->arr_used > size)
-        return NULL;
+    if (r->arr_used > size) return NULL;
     return sec(r, SEC_ARRAYS) + off;
 }
 
 /* A table section: u32 count, u32 0, count records of rec bytes, nothing after. */
-static enum yq_status table(struct rd *r, int s, const char *what, unsigned rec,
-                            uint32_t *count)
+static enum yq_status table(struct rd *r, int s, const char *what, unsigned rec, uint32_t *count)
 {
-    if (r->len[s] < 8)
-        return bad(r, YQ_STATUS_BAD_MODEL, "%s section truncated", what);
+    if (r->len[s] < 8) return bad(r, YQ_STATUS_BAD_MODEL, "%s section truncated", what);
     const uint8_t *p = sec(r, s);
     *count = get_u32(p);
     if (get_u32(p + 4) != 0 || *count > MAX_COUNT)
@@ -164,8 +156,7 @@ static bool host_le(void)
 
 static void swap_elems(uint8_t *p, size_t nbytes, size_t esize)
 {
-    if (host_le() || esize < 2)
-        return;
+    if (host_le() || esize < 2) return;
     for (size_t i = 0; i + esize <= nbytes; i += esize)
         for (size_t a = 0, z = esize - 1; a < z; a++, z--) {
             uint8_t t = p[i + a];
@@ -178,8 +169,7 @@ static enum yq_status read_header(struct rd *r)
 {
     const uint8_t *p = r->p;
     size_t n = r->size;
-    if (n == 0)
-        return bad(r, YQ_STATUS_BAD_MODEL, "empty file (not a yoloq model)");
+    if (n == 0) return bad(r, YQ_STATUS_BAD_MODEL, "empty file (not a yoloq model)");
     if (memcmp(p, YQ__YQM_MAGIC, n < 4 ? n : 4) != 0)
         return bad(r, YQ_STATUS_BAD_MODEL, "not a yoloq model (bad magic)");
     if (n >= 8 && get_u32(p + 4) != YQ__YQM_VERSION)
@@ -201,17 +191,15 @@ static enum yq_status read_header(struct rd *r)
     uint32_t flags = get_u32(p + 8);
     if (flags & YQ__YQM_FLAG_ENCRYPTED)
         return bad(r, YQ_STATUS_UNSUPPORTED, "encrypted model: this build cannot decrypt it");
-    if (flags)
-        return bad(r, YQ_STATUS_BAD_MODEL, "unknown flags 0x%x", flags);
+    if (flags) return bad(r, YQ_STATUS_BAD_MODEL, "unknown flags 0x%x", flags);
     if (get_u32(p + 12) != SEC_COUNT)
         return bad(r, YQ_STATUS_BAD_MODEL, "%u sections (version 1 has %u)", get_u32(p + 12),
                    (unsigned)SEC_COUNT);
     if (get_u64(p + 24) != yq__fnv1a64(YQ__FNV64_INIT, p + 32, n - 32))
         return bad(r, YQ_STATUS_BAD_MODEL, "checksum mismatch (file corrupted)");
     for (int i = 32; i < 64; i++)
-        if (p[i])
-            return bad(r, YQ_STATUS_BAD_MODEL, "reserved header bytes are not zero");
-    static const char *names[SEC_COUNT] = {"strings", "tensors", "nodes",  "attributes",
+        if (p[i]) return bad(r, YQ_STATUS_BAD_MODEL, "reserved header bytes are not zero");
+    static const char *names[SEC_COUNT] = {"strings", "tensors",  "nodes",  "attributes",
                                            "graph",   "metadata", "arrays", "weights"};
     for (int s = 0; s < SEC_COUNT; s++) {
         r->off[s] = get_u64(p + 64 + 16 * s);
@@ -230,18 +218,15 @@ static bool act_from_code(uint32_t c, enum yq__act_kind *k)
     static const enum yq__act_kind map[] = {YQ__ACT_NONE,    YQ__ACT_RELU, YQ__ACT_LEAKY_RELU,
                                             YQ__ACT_SIGMOID, YQ__ACT_SILU, YQ__ACT_HARD_SWISH,
                                             YQ__ACT_CLIP};
-    if (c >= YQ_COUNTOF(map))
-        return false;
+    if (c >= YQ_COUNTOF(map)) return false;
     *k = map[c];
     return true;
 }
 
-static enum yq_status read_tensor(struct rd *r, struct yq__graph *g, uint32_t t,
-                                  const uint8_t *rec)
+static enum yq_status read_tensor(struct rd *r, struct yq__graph *g, uint32_t t, const uint8_t *rec)
 {
     const char *name;
-    if (!get_str(r, rec, &name))
-        return bad(r, YQ_STATUS_BAD_MODEL, "tensor %u: bad name", t);
+    if (!get_str(r, rec, &name)) return bad(r, YQ_STATUS_BAD_MODEL, "tensor %u: bad name", t);
     uint32_t dtype = get_u32(rec + 8), layout = get_u32(rec + 12), rank = get_u32(rec + 16);
     uint32_t flags = get_u32(rec + 20);
     if (dtype >= YQ__DTYPE_COUNT)
@@ -259,26 +244,28 @@ static enum yq_status read_tensor(struct rd *r, struct yq__graph *g, uint32_t t,
         int64_t d = get_i64(rec + 24 + 8 * i);
         if (i >= rank) {
             if (d != 0)
-                return bad(r, YQ_STATUS_BAD_MODEL, "tensor %u '%s': unused dimension not zero",
-                           t, name);
+                return bad(r, YQ_STATUS_BAD_MODEL, "tensor %u '%s': unused dimension not zero", t,
+                           name);
             continue;
         }
         if (d < 0)
-            return bad(r, YQ_STATUS_BAD_MODEL, "tensor %u '%s': negative dimension %lld", t,
-                       name, (long long)d);
+            return bad(r, YQ_STATUS_BAD_MODEL, "tensor %u '%s': negative dimension %lld", t, name,
+                       (long long)d);
         if (d != 0 && numel > MAX_NUMEL / (uint64_t)d)
             return bad(r, YQ_STATUS_BAD_MODEL, "tensor %u '%s': dims overflow", t, name);
         numel *= (uint64_t)d;
         shape.d[i] = d;
     }
+    /* The runtime sizes every tensor as numel * element size in a size_t (32-bit boards). */
+    if (numel > SIZE_MAX / yq__dtype_size((enum yq__dtype)dtype))
+        return bad(r, YQ_STATUS_BAD_MODEL, "tensor %u '%s': dims overflow", t, name);
     const uint8_t *q = rec + 88;
     float scale = get_f32(q), rmin = get_f32(q + 24), rmax = get_f32(q + 28);
     int32_t zp = get_i32(q + 4), axis = get_i32(q + 8);
     uint32_t n_ch = get_u32(q + 12);
     uint64_t ch_off = get_u64(q + 16), w_off = get_u64(q + 32), nbytes = get_u64(q + 40);
     if (!isfinite(scale) || scale < 0)
-        return bad(r, YQ_STATUS_BAD_MODEL, "tensor %u '%s': bad scale %g", t, name,
-                   (double)scale);
+        return bad(r, YQ_STATUS_BAD_MODEL, "tensor %u '%s': bad scale %g", t, name, (double)scale);
     const uint8_t *ch = NULL;
     if (n_ch > 0) {
         if (axis < 0 || (uint32_t)axis >= rank || (uint64_t)shape.d[axis] != n_ch)
@@ -324,8 +311,7 @@ static enum yq_status read_tensor(struct rd *r, struct yq__graph *g, uint32_t t,
     void *data = NULL;
     if (n_ch > 0) {
         scales = yq__malloc((size_t)n_ch * sizeof *scales);
-        if (!scales)
-            return oom(r);
+        if (!scales) return oom(r);
         for (uint32_t c = 0; c < n_ch; c++)
             scales[c] = get_f32(ch + 4 * c);
     }
@@ -335,8 +321,7 @@ static enum yq_status read_tensor(struct rd *r, struct yq__graph *g, uint32_t t,
             yq__free(scales);
             return oom(r);
         }
-        if (nbytes)
-            memcpy(data, src, (size_t)nbytes);
+        if (nbytes) memcpy(data, src, (size_t)nbytes);
         swap_elems(data, (size_t)nbytes, yq__dtype_size((enum yq__dtype)dtype));
     }
     int idx = yq__graph_add_tensor(g, name, (enum yq__dtype)dtype, &shape);
@@ -367,8 +352,7 @@ static enum yq_status read_attr(struct rd *r, struct yq__graph *g, int ni, uint3
     if (!get_str(r, rec, &name))
         return bad(r, YQ_STATUS_BAD_MODEL, "node %d '%s': attribute %u: bad name", ni, nn, ai);
     if (yq__node_attr(&g->nodes[ni], name))
-        return bad(r, YQ_STATUS_BAD_MODEL, "node %d '%s': duplicate attribute '%s'", ni, nn,
-                   name);
+        return bad(r, YQ_STATUS_BAD_MODEL, "node %d '%s': duplicate attribute '%s'", ni, nn, name);
     uint32_t kind = get_u32(rec + 8), n = get_u32(rec + 12);
     int64_t iv = get_i64(rec + 16);
     uint32_t fbits = get_u32(rec + 24), zero = get_u32(rec + 28);
@@ -376,8 +360,7 @@ static enum yq_status read_attr(struct rd *r, struct yq__graph *g, int ni, uint3
     uint64_t off = get_u64(rec + 32);
     bool ok = zero == 0 && (kind == 1 || iv == 0) && (kind == 2 || fbits == 0) &&
               n <= (uint32_t)INT32_MAX;
-    if (ok && kind <= 2)
-        ok = n == 0 && off == 0;
+    if (ok && kind <= 2) ok = n == 0 && off == 0;
     if (!ok || kind < 1 || kind > 5)
         return bad(r, YQ_STATUS_BAD_MODEL, "node %d '%s': attribute '%s': bad record", ni, nn,
                    name);
@@ -388,9 +371,9 @@ static enum yq_status read_attr(struct rd *r, struct yq__graph *g, int ni, uint3
         added = yq__node_set_float(g, ni, name, fv);
     } else if (kind == 5) {
         const char *s;
-        if (!get_str_at(r, off, n, false, &s))
-            return bad(r, YQ_STATUS_BAD_MODEL, "node %d '%s': attribute '%s': bad string", ni,
-                       nn, name);
+        if (!get_str_at(r, off, n, &s))
+            return bad(r, YQ_STATUS_BAD_MODEL, "node %d '%s': attribute '%s': bad string", ni, nn,
+                       name);
         added = yq__node_set_string(g, ni, name, s, (int)n);
     } else {
         const uint8_t *p = get_arr(r, off, n, kind == 3 ? 8 : 4);
@@ -399,16 +382,14 @@ static enum yq_status read_attr(struct rd *r, struct yq__graph *g, int ni, uint3
                        nn, name);
         if (kind == 3) {
             int64_t *v = yq__malloc((size_t)(n ? n : 1) * sizeof *v);
-            if (!v)
-                return oom(r);
+            if (!v) return oom(r);
             for (uint32_t k = 0; k < n; k++)
                 v[k] = get_i64(p + 8 * k);
             added = yq__node_set_ints(g, ni, name, v, (int)n);
             yq__free(v);
         } else {
             float *v = yq__malloc((size_t)(n ? n : 1) * sizeof *v);
-            if (!v)
-                return oom(r);
+            if (!v) return oom(r);
             for (uint32_t k = 0; k < n; k++)
                 v[k] = get_f32(p + 4 * k);
             added = yq__node_set_floats(g, ni, name, v, (int)n);
@@ -422,11 +403,9 @@ static enum yq_status read_indices(struct rd *r, uint64_t off, uint32_t n, int l
                                    int **out)
 {
     const uint8_t *p = get_arr(r, off, n, 4);
-    if (!p)
-        return YQ_STATUS_BAD_MODEL;
+    if (!p) return YQ_STATUS_BAD_MODEL;
     int *v = yq__malloc((size_t)(n ? n : 1) * sizeof *v);
-    if (!v)
-        return YQ_STATUS_OUT_OF_MEMORY;
+    if (!v) return YQ_STATUS_OUT_OF_MEMORY;
     for (uint32_t i = 0; i < n; i++) {
         v[i] = get_i32(p + 4 * i);
         if (v[i] < lo || v[i] >= n_t) {
@@ -442,10 +421,8 @@ static enum yq_status read_nodes(struct rd *r, struct yq__graph *g)
 {
     uint32_t n_nodes, n_attrs;
     enum yq_status st = table(r, SEC_NODES, "nodes", NODE_REC, &n_nodes);
-    if (!st)
-        st = table(r, SEC_ATTRS, "attributes", ATTR_REC, &n_attrs);
-    if (st)
-        return st;
+    if (!st) st = table(r, SEC_ATTRS, "attributes", ATTR_REC, &n_attrs);
+    if (st) return st;
     uint32_t next_attr = 0;
     for (uint32_t ni = 0; ni < n_nodes; ni++) {
         const uint8_t *rec = sec(r, SEC_NODES) + 8 + (size_t)ni * NODE_REC;
@@ -463,13 +440,11 @@ static enum yq_status read_nodes(struct rd *r, struct yq__graph *g)
         if (n_in > MAX_NODE_IO || n_out > MAX_NODE_IO || na > MAX_NODE_ATTRS ||
             first != next_attr || na > n_attrs - next_attr || (flags & ~3u) ||
             !act_from_code(get_u32(rec + 48), &act))
-            return bad(r, YQ_STATUS_BAD_MODEL, "node %u '%s' (%s): bad record", ni, name,
-                       op_name);
+            return bad(r, YQ_STATUS_BAD_MODEL, "node %u '%s' (%s): bad record", ni, name, op_name);
         next_attr += na;
         int *in = NULL, *out = NULL;
         st = read_indices(r, get_u64(rec + 24), n_in, -1, g->n_tensors, &in);
-        if (!st)
-            st = read_indices(r, get_u64(rec + 32), n_out, -1, g->n_tensors, &out);
+        if (!st) st = read_indices(r, get_u64(rec + 32), n_out, -1, g->n_tensors, &out);
         if (st) {
             yq__free(in);
             return st == YQ_STATUS_OUT_OF_MEMORY
@@ -480,8 +455,7 @@ static enum yq_status read_nodes(struct rd *r, struct yq__graph *g)
         int idx = yq__graph_add_node(g, name, op, (int)n_in, in, (int)n_out, out);
         yq__free(in);
         yq__free(out);
-        if (idx < 0)
-            return oom(r);
+        if (idx < 0) return oom(r);
         struct yq__node *n = &g->nodes[idx];
         n->act.kind = act;
         n->act.alpha = get_f32(rec + 52);
@@ -491,13 +465,11 @@ static enum yq_status read_nodes(struct rd *r, struct yq__graph *g)
         for (uint32_t k = 0; k < na; k++) {
             const uint8_t *ar = sec(r, SEC_ATTRS) + 8 + (size_t)(first + k) * ATTR_REC;
             st = read_attr(r, g, idx, k, ar);
-            if (st)
-                return st;
+            if (st) return st;
         }
     }
     if (next_attr != n_attrs)
-        return bad(r, YQ_STATUS_BAD_MODEL, "%u attributes belong to no node",
-                   n_attrs - next_attr);
+        return bad(r, YQ_STATUS_BAD_MODEL, "%u attributes belong to no node", n_attrs - next_attr);
     return YQ_STATUS_OK;
 }
 
@@ -507,8 +479,7 @@ static enum yq_status read_graph_io(struct rd *r, struct yq__graph *g, bool keep
     if (r->len[SEC_GRAPH] < GRAPH_HDR)
         return bad(r, YQ_STATUS_BAD_MODEL, "graph section truncated");
     const char *source;
-    if (!get_str(r, p, &source))
-        return bad(r, YQ_STATUS_BAD_MODEL, "graph: bad source name");
+    if (!get_str(r, p, &source)) return bad(r, YQ_STATUS_BAD_MODEL, "graph: bad source name");
     int32_t opset = get_i32(p + 8);
     uint32_t n_in = get_u32(p + 12), n_out = get_u32(p + 16);
     if (opset < 0 || get_u32(p + 20) != 0 || n_in > MAX_COUNT || n_out > MAX_COUNT ||
@@ -517,8 +488,7 @@ static enum yq_status read_graph_io(struct rd *r, struct yq__graph *g, bool keep
     g->opset = opset;
     if (keep_source) {
         char *s = yq__strdup(source);
-        if (!s)
-            return oom(r);
+        if (!s) return oom(r);
         yq__free(g->source);
         g->source = s;
     }
@@ -552,8 +522,7 @@ static enum yq_status read_meta(struct rd *r, struct yq__graph *g)
 {
     uint32_t n;
     enum yq_status st = table(r, SEC_META, "metadata", META_REC, &n);
-    if (st)
-        return st;
+    if (st) return st;
     if (n > MAX_META)
         return bad(r, YQ_STATUS_BAD_MODEL, "%u metadata entries (at most %u)", n, MAX_META);
     for (uint32_t i = 0; i < n; i++) {
@@ -563,8 +532,7 @@ static enum yq_status read_meta(struct rd *r, struct yq__graph *g)
             return bad(r, YQ_STATUS_BAD_MODEL, "metadata %u: bad string", i);
         if (yq__graph_meta(g, key))
             return bad(r, YQ_STATUS_BAD_MODEL, "metadata %u: duplicate key '%s'", i, key);
-        if (!yq__graph_set_meta(g, key, value))
-            return oom(r);
+        if (!yq__graph_set_meta(g, key, value)) return oom(r);
     }
     return YQ_STATUS_OK;
 }
@@ -578,29 +546,21 @@ enum yq_status yq__yqm_read_graph(const void *data, size_t size, const char *nam
     r.size = size;
     r.name = name ? name : "model";
     r.e = e;
-    if (!out)
-        return bad(&r, YQ_STATUS_INVALID_ARGUMENT, "NULL output");
+    if (!out) return bad(&r, YQ_STATUS_INVALID_ARGUMENT, "NULL output");
     *out = NULL;
-    if (!data && size)
-        return bad(&r, YQ_STATUS_INVALID_ARGUMENT, "NULL data");
+    if (!data && size) return bad(&r, YQ_STATUS_INVALID_ARGUMENT, "NULL data");
     enum yq_status st = read_header(&r);
-    if (st)
-        return st;
+    if (st) return st;
     struct yq__graph *g;
-    if (yq__graph_create(r.name, &g))
-        return oom(&r);
+    if (yq__graph_create(r.name, &g)) return oom(&r);
     uint32_t n_t;
     st = table(&r, SEC_TENSORS, "tensors", TENSOR_REC, &n_t);
     for (uint32_t t = 0; !st && t < n_t; t++)
         st = read_tensor(&r, g, t, sec(&r, SEC_TENSORS) + 8 + (size_t)t * TENSOR_REC);
-    if (!st)
-        st = read_graph_io(&r, g, name == NULL);
-    if (!st)
-        st = read_nodes(&r, g);
-    if (!st)
-        st = read_meta(&r, g);
-    if (!st)
-        st = yq__graph_index(g, e);
+    if (!st) st = read_graph_io(&r, g, name == NULL);
+    if (!st) st = read_nodes(&r, g);
+    if (!st) st = read_meta(&r, g);
+    if (!st) st = yq__graph_index(g, e);
     if (st) {
         yq__graph_free(g);
         return st;
@@ -616,13 +576,11 @@ enum yq_status yq_model_load_memory(const void *data, size_t size, const char *n
     struct yq__err e = {err, err_cap};
     (void)o; /* keys only matter for encrypted files, which read_header refuses for now */
     if (!out)
-        return yq__errf(&e, YQ_STATUS_INVALID_ARGUMENT, "%s: NULL output",
-                        name ? name : "model");
+        return yq__errf(&e, YQ_STATUS_INVALID_ARGUMENT, "%s: NULL output", name ? name : "model");
     *out = NULL;
     struct yq__graph *g;
     enum yq_status st = yq__yqm_read_graph(data, size, name, &g, &e);
-    if (st)
-        return st;
+    if (st) return st;
     return yq__model_create(g, out, &e);
 }
 
@@ -634,13 +592,11 @@ enum yq_status yq_model_load_file(const char *path, const struct yq_model_option
         return yq__errf(&e, YQ_STATUS_INVALID_ARGUMENT, "model path or output is NULL");
     *out = NULL;
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return yq__errf(&e, YQ_STATUS_IO, "%s: cannot open (%s)", path, strerror(errno));
+    if (!f) return yq__errf(&e, YQ_STATUS_IO, "%s: cannot open (%s)", path, strerror(errno));
     enum yq_status st = YQ_STATUS_OK;
     uint8_t *buf = NULL;
     off_t end = -1;
-    if (fseeko(f, 0, SEEK_END) == 0)
-        end = ftello(f);
+    if (fseeko(f, 0, SEEK_END) == 0) end = ftello(f);
     if (end < 0 || fseeko(f, 0, SEEK_SET) != 0) {
         st = yq__errf(&e, YQ_STATUS_IO, "%s: cannot read (%s)", path, strerror(errno));
         goto done;
@@ -665,8 +621,7 @@ enum yq_status yq_model_load_file(const char *path, const struct yq_model_option
     f = NULL;
     st = yq_model_load_memory(buf, size, path, o, out, err, err_cap);
 done:
-    if (f)
-        fclose(f);
+    if (f) fclose(f);
     yq__free(buf);
     return st;
 }

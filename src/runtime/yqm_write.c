@@ -38,8 +38,7 @@ struct buf {
 
 static void buf_put(struct buf *b, const void *d, size_t n)
 {
-    if (b->oom)
-        return;
+    if (b->oom) return;
     if (n > b->cap - b->n) {
         size_t cap = b->cap ? b->cap : 256;
         while (cap - b->n < n) {
@@ -57,8 +56,7 @@ static void buf_put(struct buf *b, const void *d, size_t n)
         b->p = p;
         b->cap = cap;
     }
-    if (n)
-        memcpy(b->p + b->n, d, n);
+    if (n) memcpy(b->p + b->n, d, n);
     b->n += n;
 }
 
@@ -194,8 +192,8 @@ static enum yq_status check_graph(const struct yq__graph *g, struct yq__err *e)
         if (!x->name || strlen(x->name) > UINT32_MAX)
             return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "%s: tensor %d has no name", src, t);
         if ((unsigned)x->dtype >= YQ__DTYPE_COUNT)
-            return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "%s: tensor '%s': bad dtype %d", src,
-                            nm, (int)x->dtype);
+            return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "%s: tensor '%s': bad dtype %d", src, nm,
+                            (int)x->dtype);
         if ((unsigned)x->layout > YQ__LAYOUT_NHWC)
             return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "%s: tensor '%s': bad layout %d", src,
                             nm, (int)x->layout);
@@ -211,8 +209,8 @@ static enum yq_status check_graph(const struct yq__graph *g, struct yq__err *e)
                                 (long long)x->shape.d[i]);
         }
         size_t bytes;
-        if (x->data && (!yq__mul_size(numel, yq__dtype_size(x->dtype), &bytes) ||
-                        bytes != x->nbytes))
+        if (x->data &&
+            (!yq__mul_size(numel, yq__dtype_size(x->dtype), &bytes) || bytes != x->nbytes))
             return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT,
                             "%s: tensor '%s': %zu bytes of data for %zu elements of %s", src, nm,
                             x->nbytes, numel, yq__dtype_name(x->dtype));
@@ -241,8 +239,8 @@ static enum yq_status check_graph(const struct yq__graph *g, struct yq__err *e)
             return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "%s: node '%s': bad op %d", src, nm,
                             (int)n->op);
         if ((unsigned)n->act.kind >= YQ__ACT_COUNT)
-            return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "%s: node '%s': bad activation %d",
-                            src, nm, (int)n->act.kind);
+            return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "%s: node '%s': bad activation %d", src,
+                            nm, (int)n->act.kind);
         if (n->n_in < 0 || n->n_out < 0 || n->n_attrs < 0 || n->n_attrs > 256)
             return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "%s: node '%s': bad counts", src, nm);
         for (int j = 0; j < n->n_in + n->n_out; j++) {
@@ -268,8 +266,7 @@ static enum yq_status check_graph(const struct yq__graph *g, struct yq__err *e)
     }
     for (int i = 0; i < g->n_meta; i++)
         if (!g->meta[i].key || !g->meta[i].value)
-            return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "%s: metadata entry %d is NULL", src,
-                            i);
+            return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "%s: metadata entry %d is NULL", src, i);
     return YQ_STATUS_OK;
 }
 
@@ -292,8 +289,7 @@ static void write_tensors(struct writer *w, const struct yq__graph *g)
         put_i32(b, x->q.zero_point);
         put_i32(b, x->q.axis);
         put_u32(b, (uint32_t)x->q.n_channels);
-        put_u64(b, x->q.n_channels > 0 ? put_arr_f32(w, x->q.channel_scales, x->q.n_channels)
-                                       : 0);
+        put_u64(b, x->q.n_channels > 0 ? put_arr_f32(w, x->q.channel_scales, x->q.n_channels) : 0);
         put_f32(b, x->range_min);
         put_f32(b, x->range_max);
         if (x->data) {
@@ -400,8 +396,7 @@ static bool host_le(void)
 /* Constants are stored little-endian; on a big-endian host swap each element in place. */
 static void swap_elems(uint8_t *p, size_t nbytes, size_t esize)
 {
-    if (host_le() || esize < 2)
-        return;
+    if (host_le() || esize < 2) return;
     for (size_t i = 0; i + esize <= nbytes; i += esize)
         for (size_t a = 0, z = esize - 1; a < z; a++, z--) {
             uint8_t t = p[i + a];
@@ -425,29 +420,24 @@ static void set_u64(uint8_t *p, uint64_t v)
 enum yq_status yq__yqm_write_memory(const struct yq__graph *g, void **data, size_t *size,
                                     struct yq__err *e)
 {
-    if (!data || !size)
-        return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "yqm write: NULL output");
+    if (!data || !size) return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "yqm write: NULL output");
     *data = NULL;
     *size = 0;
-    if (!g)
-        return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "yqm write: NULL graph");
+    if (!g) return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "yqm write: NULL graph");
     const char *src = g->source ? g->source : "model";
     enum yq_status st = check_graph(g, e);
-    if (st)
-        return st;
+    if (st) return st;
 
     struct writer w;
     memset(&w, 0, sizeof w);
     uint8_t *out = NULL;
     w.w_off = yq__calloc((size_t)g->n_tensors + 1, sizeof *w.w_off);
-    if (!w.w_off)
-        goto oom;
+    if (!w.w_off) goto oom;
     write_tensors(&w, g);
     write_nodes(&w, g);
     write_graph(&w, g);
     for (int s = 0; s < SEC_COUNT - 1; s++)
-        if (w.s[s].oom)
-            goto oom;
+        if (w.s[s].oom) goto oom;
     if (w.s[SEC_STRINGS].n > UINT32_MAX) {
         st = yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "%s: names and strings exceed 4 GiB", src);
         goto fail;
@@ -465,8 +455,7 @@ enum yq_status yq__yqm_write_memory(const struct yq__graph *g, void **data, size
         }
     }
     out = yq__calloc(1, (size_t)total);
-    if (!out)
-        goto oom;
+    if (!out) goto oom;
     memcpy(out, YQ__YQM_MAGIC, 4);
     set_u32(out + 4, YQ__YQM_VERSION);
     set_u32(out + 8, 0);
@@ -475,13 +464,11 @@ enum yq_status yq__yqm_write_memory(const struct yq__graph *g, void **data, size
     for (int s = 0; s < SEC_COUNT; s++) {
         set_u64(out + 64 + 16 * s, off[s]);
         set_u64(out + 64 + 16 * s + 8, len[s]);
-        if (s != SEC_WEIGHTS && len[s])
-            memcpy(out + off[s], w.s[s].p, (size_t)len[s]);
+        if (s != SEC_WEIGHTS && len[s]) memcpy(out + off[s], w.s[s].p, (size_t)len[s]);
     }
     for (int t = 0; t < g->n_tensors; t++) {
         const struct yq__tensor *x = &g->tensors[t];
-        if (!x->data || !x->nbytes)
-            continue;
+        if (!x->data || !x->nbytes) continue;
         uint8_t *dst = out + off[SEC_WEIGHTS] + w.w_off[t];
         memcpy(dst, x->data, x->nbytes);
         swap_elems(dst, x->nbytes, yq__dtype_size(x->dtype));
@@ -504,13 +491,11 @@ done:
 
 enum yq_status yq__yqm_write(const struct yq__graph *g, const char *path, struct yq__err *e)
 {
-    if (!path)
-        return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "yqm write: NULL path");
+    if (!path) return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "yqm write: NULL path");
     void *data;
     size_t size;
     enum yq_status st = yq__yqm_write_memory(g, &data, &size, e);
-    if (st)
-        return st;
+    if (st) return st;
     FILE *f = fopen(path, "wb");
     if (!f) {
         st = yq__errf(e, YQ_STATUS_IO, "%s: cannot create (%s)", path, strerror(errno));
@@ -519,13 +504,11 @@ enum yq_status yq__yqm_write(const struct yq__graph *g, const char *path, struct
     }
     size_t n = fwrite(data, 1, size, f);
     int err = n == size ? 0 : errno;
-    if (fclose(f) != 0 && !err)
-        err = errno ? errno : EIO;
+    if (fclose(f) != 0 && !err) err = errno ? errno : EIO;
     yq__free(data);
     if (n != size || err) {
         remove(path);
-        return yq__errf(e, YQ_STATUS_IO, "%s: write failed (%s)", path,
-                        strerror(err ? err : EIO));
+        return yq__errf(e, YQ_STATUS_IO, "%s: write failed (%s)", path, strerror(err ? err : EIO));
     }
     return YQ_STATUS_OK;
 }

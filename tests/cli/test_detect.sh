@@ -33,7 +33,7 @@ echo "$out" | grep -q "zidane.jpg: 1280x720, 3 detections: 2 person, 1 tie" && o
 [ -s "$tmp/ann/bus.jpg" ] && [ -s "$tmp/ann/zidane.jpg" ] && ok || bad "annotated images missing"
 [ "$(grep -c '"category_id": 1,' "$tmp/d.json")" = 5 ] && ok || bad "json person count"
 grep -q '"category_id": 6,' "$tmp/d.json" && ok || bad "json bus category 6"
-grep -q '"category_id": 28,' "$tmp/d.json" && ok || bad "json tie category 28"
+grep -q '"category_id": 32,' "$tmp/d.json" && ok || bad "json tie category 32"
 
 "$yoloq" info "$model" >"$tmp/info" 2>&1 && ok || bad "info exit"
 grep -q "head: yolov5, 80 classes, strides 8,16,32, cut auto" "$tmp/info" && ok || bad "info head: $(cat "$tmp/info")"

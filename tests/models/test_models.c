@@ -74,17 +74,24 @@ static void run_case(const struct case_ *c)
             CHECKF(ref && rsz == info.n_elems * 4, "%s: output %d has %zu elements, ref %zu",
                    c->model, k, info.n_elems, rsz / 4);
             if (ref && rsz == info.n_elems * 4) {
-                double maxd = 0;
+                /* 1e-3 absolute; decoded box columns (pixels up to 640) additionally get
+                 * 1e-5 relative: the decode w = (2*sigmoid(t))^2 * anchor multiplies a
+                 * logit difference of 3e-5 (summation order, within ONNX Runtime's own
+                 * distance to PyTorch) by up to ~70. */
+                double maxd = 0, excess = 0;
                 size_t worst = 0;
                 for (size_t i = 0; i < info.n_elems; i++) {
                     double d = fabs((double)out_at(out, &info, i) - ref[i]);
-                    if (!(d <= maxd)) {
+                    double over = d - (1e-3 + 1e-5 * fabs((double)ref[i]));
+                    if (!(d <= maxd))
                         maxd = d;
+                    if (!(over <= excess)) {
+                        excess = over;
                         worst = i;
                     }
                 }
-                CHECKF(maxd <= 1e-3, "%s output %d: max abs diff %g at %zu", c->model, k, maxd,
-                       worst);
+                CHECKF(excess <= 0, "%s output %d: diff exceeds tolerance by %g at %zu",
+                       c->model, k, excess, worst);
                 printf("%s (%d thread%s) %s: max abs diff %.2g\n", c->model, c->threads,
                        c->threads > 1 ? "s" : "", info.name, maxd);
             }
