@@ -36,6 +36,12 @@ enum yq_status yq__media_frame_to_rgb(struct yq__rgb_conv *conv, const AVFrame *
                                       struct yq_image *img, struct yq__err *e);
 void yq__media_conv_free(struct yq__rgb_conv *conv);
 
+/* JPEG frames (yuvj4xxp / full-range planar YUV / gray8) to RGB24 exactly as libjpeg-turbo's
+ * default decompressor upsamples and converts (jpeg_rgb.c), so decoded JPEGs match
+ * cv2.imread. supported() says whether the frame's layout is one it handles. */
+bool yq__jpeg_rgb_supported(const AVFrame *f);
+enum yq_status yq__jpeg_frame_to_rgb(const AVFrame *f, struct yq_image *img, struct yq__err *e);
+
 /* The built-in 5x7 font: 7 rows per glyph for ASCII 32..126, bit 4 = leftmost column. */
 extern const uint8_t yq__font5x7[95][7];
 

@@ -40,8 +40,9 @@
  *
  * Metadata: every metadata_props entry as yq__graph_set_meta(key, value), plus
  * "onnx.producer" = producer_name. g->opset is the default-domain opset.
- * Shapes are inferred at the end of import (yq__graph_infer_shapes) when the ops part
- * provides it.
+ * Import ends with yq__graph_infer_fold (src/passes): shape inference interleaved with
+ * constant folding, so every tensor has a shape and shape-computing chains (Shape→Gather→
+ * Div→Slice...) become constants — such nodes are gone from the imported graph.
  *
  * Errors: one line naming the file (and node, op, tensor) at fault. Statuses:
  * YQ_STATUS_IO (cannot open/read), YQ_STATUS_BAD_MODEL (parse failure, inconsistent model),

@@ -2,7 +2,7 @@
 /* ONNX ModelProto → IR graph. Order of work: parse (protobuf-c, after a nesting pre-check),
  * opset, initializers and graph inputs, Constant nodes and every node output (first pass,
  * so nodes may come in any order), nodes with attributes and canonical forms (second
- * pass), outputs, metadata, topological sort, shape inference. */
+ * pass), outputs, metadata, topological sort, shape inference with constant folding. */
 #include "onnx.h"
 #include "onnx_internal.h"
 #include "passes/passes.h"
@@ -422,7 +422,7 @@ static enum yq_status import_model(struct import *im)
         return yq__errf(im->e, YQ_STATUS_BAD_MODEL, "%s: graph too large", im->src);
     if ((st = yq__graph_toposort(im->g, im->e))) return st;
 #ifndef YQ_ONNX_NO_INFER
-    /* YQ_ONNX_NO_INFER (a build flag) skips this while src/ops/ is incomplete */
+    /* YQ_ONNX_NO_INFER (a build flag) skips inference: IR as read, for debugging */
     return yq__graph_infer_fold(im->g, im->e);
 #else
     return YQ_STATUS_OK;

@@ -9,23 +9,24 @@
  * of a string in STRINGS (length excludes the NUL that must follow it); "aref" = u64 byte
  * offset into ARRAYS.
  *
- *   0 ┌──────────────────────────────────────────────┐
- *     │ "YQM1" │ u32 version=1 │ u32 flags │ u32 n_sections=8            │
- *  16 │ u64 file_size │ u64 checksum                                      │
- *  32 │ 32 reserved zero bytes                                           │
- *  64 │ section table: 8 x {u64 offset, u64 size}, in this order:       │
- *     │   STRINGS TENSORS NODES ATTRS GRAPH META ARRAYS WEIGHTS           │
- * 192 ├──────────────────────────────────────────────┤ each section starts
- *     │ STRINGS  NUL-terminated strings, never shared between refs      │ 64-byte aligned,
- *     │ TENSORS  u32 count, u32 0, count x 136-byte tensor records       │ zero padding
- *     │ NODES    u32 count, u32 0, count x 64-byte node records          │ between them
- *     │ ATTRS    u32 count, u32 0, count x 40-byte attribute records     │
- *     │ GRAPH    ref source, i32 opset, u32 n_in, u32 n_out, u32 0,      │
- *     │          i32 inputs[n_in], i32 outputs[n_out]                    │
- *     │ META     u32 count, u32 0, count x {ref key, ref value}          │
- *     │ ARRAYS   i32/i64/f32 arrays, each 8-byte aligned                 │
- *     │ WEIGHTS  constants' bytes, each at a 64-byte aligned offset      │
- *     └──────────────────────────────────────────────┘ file_size
+ *      +--------------------------------------------------------------------+
+ *    0 | "YQM1" | u32 version = 1 | u32 flags | u32 n_sections = 8           |
+ *   16 | u64 file_size            | u64 checksum                            |
+ *   32 | 32 reserved zero bytes                                             |
+ *   64 | section table: 8 x {u64 offset, u64 size}, in this order:          |
+ *      |   STRINGS TENSORS NODES ATTRS GRAPH META ARRAYS WEIGHTS            |
+ *  192 +--------------------------------------------------------------------+
+ *      | STRINGS  NUL-terminated strings, never shared between refs         |
+ *      | TENSORS  u32 count, u32 0, count x 136-byte tensor records         |
+ *      | NODES    u32 count, u32 0, count x 64-byte node records            |
+ *      | ATTRS    u32 count, u32 0, count x 40-byte attribute records       |
+ *      | GRAPH    ref source, i32 opset, u32 n_in, u32 n_out, u32 0,        |
+ *      |          i32 inputs[n_in], i32 outputs[n_out]                      |
+ *      | META     u32 count, u32 0, count x {ref key, ref value}            |
+ *      | ARRAYS   i32/i64/f32 arrays, each 8-byte aligned                   |
+ *      | WEIGHTS  constants' bytes, each at a 64-byte aligned offset        |
+ *      +--------------------------------------------------------------------+ file_size
+ *   Each section starts 64-byte aligned, zero padding between sections.
  *
  *   tensor (136): ref name | u32 dtype | u32 layout | u32 rank | u32 flags (1 constant,
  *                 2 has_range) | i64 dims[8] (unused = 0) | f32 scale | i32 zero_point |
@@ -40,10 +41,16 @@
  *                 of an n-byte string)
  *
  * dtype values are enum yq__dtype's (stable); layout 0 plain, 1 NCHW, 2 NHWC; act codes
- * 0 none, 1 relu, 2 leaky_relu, 3 sigmoid, 4 silu, 5 hard_swish, 6 clip. The checksum is
- * FNV-1a 64 over bytes [32, file_size), so it covers the section table and every section;
- * the first 32 bytes are all checked exactly. flags bit 0 marks an encrypted file (reserved:
- * this build rejects it); other bits must be 0.
+ * 0 none, 1 relu, 2 leaky_relu, 3 sigmoid, 4 silu, 5 hard_swish, 6 clip.
+ *
+ * The checksum covers bytes [32, file_size) (section table and every section; the first 32
+ * bytes are all checked exactly). Over those n bytes read as little-endian u64 words w[j]
+ * (the last zero-padded), with mix(h, w) = { h = (h ^ w) * 0x100000001b3; h ^ (h >> 32) }
+ * and I = 0xcbf29ce484222325: lanes h[l] = I + l (l = 0..3); h[j % 4] = mix(h[j % 4], w[j])
+ * for every j; r = I; r = mix(r, h[l]) for l = 0..3; checksum = mix(r, n). Each mix is a
+ * bijection in either argument, so any change within one 8-byte word is always detected.
+ * flags bit 0 marks an encrypted file (reserved: this build rejects it); other bits must
+ * be 0.
  *
  * The reader checks every offset, length and count against the bytes present and against
  * overflow, all refs in bounds and NUL-terminated, enum values, tensor indices, constant
@@ -81,8 +88,8 @@ enum yq_status yq__yqm_write(const struct yq__graph *g, const char *path, struct
 enum yq_status yq__yqm_read_graph(const void *data, size_t size, const char *name,
                                   struct yq__graph **out, struct yq__err *e);
 
-/* FNV-1a 64 of n bytes, continuing from h (start with YQ__FNV64_INIT). */
-#define YQ__FNV64_INIT 0xcbf29ce484222325ull
-uint64_t yq__fnv1a64(uint64_t h, const void *data, size_t n);
+/* The file checksum of n bytes (defined in the layout comment above). */
+#define YQ__YQM_CHECKSUM_INIT 0xcbf29ce484222325ull
+uint64_t yq__yqm_checksum(const void *data, size_t n);
 
 #endif

@@ -195,7 +195,7 @@ static enum yq_status read_header(struct rd *r)
     if (get_u32(p + 12) != SEC_COUNT)
         return bad(r, YQ_STATUS_BAD_MODEL, "%u sections (version 1 has %u)", get_u32(p + 12),
                    (unsigned)SEC_COUNT);
-    if (get_u64(p + 24) != yq__fnv1a64(YQ__FNV64_INIT, p + 32, n - 32))
+    if (get_u64(p + 24) != yq__yqm_checksum(p + 32, n - 32))
         return bad(r, YQ_STATUS_BAD_MODEL, "checksum mismatch (file corrupted)");
     for (int i = 32; i < 64; i++)
         if (p[i]) return bad(r, YQ_STATUS_BAD_MODEL, "reserved header bytes are not zero");

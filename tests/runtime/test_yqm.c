@@ -42,7 +42,7 @@ static uint64_t sec_off(const uint8_t *f, int s)
 
 static void reseal(uint8_t *f, size_t size)
 {
-    wr64(f + 24, yq__fnv1a64(YQ__FNV64_INIT, f + 32, size - 32));
+    wr64(f + 24, yq__yqm_checksum(f + 32, size - 32));
 }
 
 static void *const_data(size_t nbytes)
@@ -368,7 +368,8 @@ static void test_bit_flips(const struct yq__graph *g, const uint8_t *f, size_t s
             c[i] ^= (uint8_t)(1u << bit);
         }
     }
-    /* FNV-1a detects every single-byte change, and the first 32 bytes are checked exactly. */
+    /* The checksum detects every change confined to one 8-byte word, and the first 32 bytes
+     * are checked exactly. */
     CHECKF(accepted == 0, "%d flips accepted", accepted);
     CHECK(bad_msg == 0);
     CHECK(checksum > 0 && (size_t)checksum >= (size - 32) * 8);

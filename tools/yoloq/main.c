@@ -16,6 +16,7 @@ struct command {
 static const struct command commands[] = {
     {"detect", yq_cmd_detect, "detect objects in images (JSON, annotated images)"},
     {"info", yq_cmd_info, "print a model's inputs, outputs, head and metadata"},
+    {"bench", yq_cmd_bench, "latency, throughput, per-layer time and memory of a model"},
     {"eval", yq_cmd_eval, "COCO mAP of a model or a detections file (pycocotools-exact)"},
 };
 
