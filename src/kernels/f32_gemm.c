@@ -56,6 +56,31 @@ static float act1(float x, const struct yq__act *act)
     }
 }
 
+/* exp(-x) for the sigmoid family without a libm call, so the loops below vectorise:
+ * 2^n * p(r) with n = round(-x*log2 e), r = -x - n*ln2 (ln2 split hi/lo), p the Cephes
+ * degree-6 polynomial; relative error about 1e-7 over the clamped range [-87, 87]. */
+static inline float exp_neg(float x)
+{
+    float v = -x;
+    v = v < -87.0f ? -87.0f : (v > 87.0f ? 87.0f : v);
+    float fn = v * 1.44269504088896341f;
+    fn = fn >= 0.0f ? (float)(int)(fn + 0.5f) : (float)(int)(fn - 0.5f);
+    float r = v - fn * 0.693359375f;
+    r = r - fn * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    union {
+        int32_t i;
+        float f;
+    } scale = {.i = ((int32_t)fn + 127) << 23};
+    return p * scale.f;
+}
+
 void yq__f32_act(float *x, size_t n, const struct yq__act *act)
 {
     if (!act || act->kind == YQ__ACT_NONE)
@@ -63,6 +88,16 @@ void yq__f32_act(float *x, size_t n, const struct yq__act *act)
     if (act->kind == YQ__ACT_RELU) {
         for (size_t i = 0; i < n; i++)
             x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+        return;
+    }
+    if (act->kind == YQ__ACT_SILU) {
+        for (size_t i = 0; i < n; i++)
+            x[i] = x[i] / (1.0f + exp_neg(x[i]));
+        return;
+    }
+    if (act->kind == YQ__ACT_SIGMOID) {
+        for (size_t i = 0; i < n; i++)
+            x[i] = 1.0f / (1.0f + exp_neg(x[i]));
         return;
     }
     for (size_t i = 0; i < n; i++)
