@@ -75,6 +75,13 @@ YQ_API enum yq_status yq_model_load_file(const char *path, const struct yq_model
 YQ_API enum yq_status yq_model_load_memory(const void *data, size_t size, const char *name,
                                            const struct yq_model_options *o,
                                            struct yq_model **out, char *err, size_t err_cap);
+/* Writes the model as a .yqm file (versioned, checksummed, 64-byte aligned weights).
+ * Any thread. @retval YQ_STATUS_IO cannot write */
+YQ_API enum yq_status yq_model_save_file(const struct yq_model *m, const char *path, char *err,
+                                         size_t err_cap);
+/* Sets (or replaces) a metadata string stored with the model, e.g. "yq.custom_string".
+ * Not while sessions of the model run. */
+YQ_API enum yq_status yq_model_set_meta(struct yq_model *m, const char *key, const char *value);
 /* Frees a model; no session of it may remain. NULL is a no-op. */
 YQ_API void yq_model_free(struct yq_model *m);
 

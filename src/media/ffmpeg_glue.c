@@ -122,9 +122,10 @@ static struct SwsContext *make_sws(const AVFrame *f, bool full, int space, bool 
     if (!s) return NULL;
     int cx, cy;
     chroma_pos(f->chroma_location, &cx, &cy);
-    /* Chroma upsampling filter: for still images point sampling at the true (centred) chroma
-     * site came closest to cv2.imread on bus.jpg (mean |d| 0.24/255 after INTER_AREA, vs 0.30
-     * bicubic, 0.37 bilinear; see tests/media/test_image_load.c); for video, bicubic as
+    /* Chroma upsampling filter (JPEGs no longer come here: jpeg_rgb.c does libjpeg's maths):
+     * for other still images point sampling at the true (centred) chroma site came closest to
+     * cv2.imread on bus.jpg when it did (mean |d| 0.24/255 after INTER_AREA, vs 0.30
+     * bicubic, 0.37 bilinear); for video, bicubic as
      * OpenCV's FFmpeg capture backend uses. FULL_CHR_H_* keep full chroma resolution through
      * the converter, ACCURATE_RND/BITEXACT give C-exact rounding on every CPU. */
     int64_t flags = (still ? SWS_POINT : SWS_BICUBIC) | SWS_ACCURATE_RND | SWS_BITEXACT |

@@ -2,6 +2,7 @@
 /* Model creation: prepare every node once (packed weights shared by all sessions) and plan
  * activation memory from tensor lifetimes (greedy by size, tflite-micro style). */
 #include "runtime_internal.h"
+#include "yqm.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -250,4 +251,20 @@ const char *yq_model_meta(const struct yq_model *m, const char *key)
 size_t yq_model_weights_size(const struct yq_model *m)
 {
     return m ? m->weights_size : 0;
+}
+
+enum yq_status yq_model_save_file(const struct yq_model *m, const char *path, char *err,
+                                  size_t err_cap)
+{
+    struct yq__err e = {err, err_cap};
+    if (!m || !path)
+        return yq__errf(&e, YQ_STATUS_INVALID_ARGUMENT, "save: NULL model or path");
+    return yq__yqm_write(m->g, path, &e);
+}
+
+enum yq_status yq_model_set_meta(struct yq_model *m, const char *key, const char *value)
+{
+    if (!m || !key || !value)
+        return YQ_STATUS_INVALID_ARGUMENT;
+    return yq__graph_set_meta(m->g, key, value) ? YQ_STATUS_OK : YQ_STATUS_OUT_OF_MEMORY;
 }

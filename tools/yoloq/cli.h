@@ -12,6 +12,7 @@ int yq_cmd_detect(int argc, char **argv);
 int yq_cmd_info(int argc, char **argv);
 int yq_cmd_eval(int argc, char **argv);
 int yq_cmd_bench(int argc, char **argv);
+int yq_cmd_build(int argc, char **argv);
 
 /* Shared argument helpers: parse a number or fail with a one-line message naming the flag. */
 bool yq_cli_float(const char *flag, const char *s, float *out);

@@ -14,6 +14,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"build", yq_cmd_build, "ONNX -> .yqm deployable model file (float today)"},
     {"detect", yq_cmd_detect, "detect objects in images (JSON, annotated images)"},
     {"info", yq_cmd_info, "print a model's inputs, outputs, head and metadata"},
     {"bench", yq_cmd_bench, "latency, throughput, per-layer time and memory of a model"},
