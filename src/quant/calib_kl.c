@@ -11,7 +11,10 @@
  *     Q = window histogram (outliers NOT folded) merged into 255 levels, each level's
  *         mass spread evenly over the bins where P is non-zero, expanded back
  *     KL(P || Q) after MXNet's smoothing (eps = 1e-4 counts on empty bins)
- *   pick the t with the smallest KL; the window needs >= 255 bins (one bin per level). */
+ *   pick the t with the smallest KL; the window needs >= 255 bins (one bin per level).
+ * Exact zeros are taken out of the histogram first: 0 is exactly representable under any
+ * range, yet a post-ReLU spike of zeros merged into level 0 with its neighbours makes wide
+ * windows look costly and clipped post-ReLU tensors far too hard (hi ~ 2 sigma). */
 #include "quant/calib_internal.h"
 
 #include <math.h>
@@ -37,10 +40,9 @@ static bool smooth(double *d, size_t n)
 
 /* KL(P || Q) of the window [s, e) of the histogram; INFINITY if undefined. `cum` is the
  * prefix sum of the histogram (n_bins + 1 entries). */
-static double window_kl(const struct yq__observer *ob, const double *cum, size_t s, size_t e,
+static double window_kl(size_t n_bins, const double *h, const double *cum, size_t s, size_t e,
                         double *p, double *q, double *lev_sum, double *lev_nz)
 {
-    const double *h = ob->hist;
     size_t w = e - s;
     for (size_t j = 0; j < KL_LEVELS; j++) {
         lev_sum[j] = 0.0;
@@ -49,7 +51,7 @@ static double window_kl(const struct yq__observer *ob, const double *cum, size_t
     for (size_t i = 0; i < w; i++)
         p[i] = h[s + i];
     p[0] += cum[s];
-    p[w - 1] += cum[ob->n_bins] - cum[e];
+    p[w - 1] += cum[n_bins] - cum[e];
     /* Bin i belongs to level floor(i * 255 / w): levels differ by at most one bin. */
     for (size_t i = 0; i < w; i++) {
         size_t j = i * KL_LEVELS / w;
@@ -84,13 +86,19 @@ enum yq_status yq__calib_kl_range(const struct yq__observer *ob, double *lo, dou
     const size_t n = ob->n_bins, n_neg = ob->n_neg, n_pos = n - n_neg;
     if (n < KL_LEVELS)
         return YQ_STATUS_OK; /* too coarse to clip meaningfully: keep min/max */
-    double *buf = yq__malloc(sizeof(double) * (3 * n + 1 + 2 * KL_LEVELS));
+    double *buf = yq__malloc(sizeof(double) * (4 * n + 1 + 2 * KL_LEVELS));
     if (!buf)
         return yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "calibration kl: scratch for %zu bins", n);
-    double *cum = buf, *p = cum + n + 1, *q = p + n, *lev_sum = q + n, *lev_nz = lev_sum + KL_LEVELS;
+    double *h = buf, *cum = h + n, *p = cum + n + 1, *q = p + n, *lev_sum = q + n,
+           *lev_nz = lev_sum + KL_LEVELS;
+    for (size_t k = 0; k < n; k++)
+        h[k] = ob->hist[k];
+    h[n_neg] -= ob->hist_zero; /* n_neg < n: begin_histogram makes >= 1 positive bin */
+    if (h[n_neg] < 0.0)
+        h[n_neg] = 0.0;
     cum[0] = 0.0;
     for (size_t k = 0; k < n; k++)
-        cum[k + 1] = cum[k] + ob->hist[k];
+        cum[k + 1] = cum[k] + h[k];
 
     /* Candidate t = k bins. The window for k has min(k, n_neg) + min(k, n_pos) bins. */
     size_t k_max = n_neg > n_pos ? n_neg : n_pos;
@@ -105,7 +113,7 @@ enum yq_status yq__calib_kl_range(const struct yq__observer *ob, double *lo, dou
         if (k > k_max)
             k = k_max; /* always try the full range */
         size_t s = n_neg - YQ_MIN(k, n_neg), en = n_neg + YQ_MIN(k, n_pos);
-        double kl = window_kl(ob, cum, s, en, p, q, lev_sum, lev_nz);
+        double kl = window_kl(n, h, cum, s, en, p, q, lev_sum, lev_nz);
         /* strict <: on ties prefer the smaller threshold, as TensorRT's argmin does */
         if (kl < best) {
             best = kl;

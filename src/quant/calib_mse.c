@@ -93,12 +93,14 @@ enum yq_status yq__calib_mmse_range(const struct yq__observer *ob, double *lo, d
     struct bins b = {buf, buf + ob->n_bins, 0};
     double *x = buf, *c = buf + ob->n_bins;
     for (size_t k = 0; k < ob->n_bins; k++) {
-        if (ob->hist[k] > 0.0) {
+        /* exact zeros quantize exactly under every range: they add no error */
+        double cnt = ob->hist[k] - (k == ob->n_neg ? ob->hist_zero : 0.0);
+        if (cnt > 0.0) {
             double centre = yq__hist_edge(ob, k) + 0.5 * ob->bin_width;
             /* keep centres inside the data so the full range has no phantom clip error */
             centre = centre < olo ? olo : (centre > ohi ? ohi : centre);
             x[b.n] = centre;
-            c[b.n] = ob->hist[k];
+            c[b.n] = cnt;
             b.n++;
         }
     }

@@ -67,6 +67,8 @@ static void update_hist(struct yq__observer *ob, const float *x, size_t n)
             k = last;
         ob->hist[(size_t)k] += 1.0;
         ob->hist_total += 1.0;
+        if (v == 0.0f)
+            ob->hist_zero += 1.0;
     }
 }
 
@@ -120,6 +122,7 @@ enum yq_status yq__observer_begin_histogram(struct yq__observer *ob, size_t n_bi
     ob->n_neg = n_neg;
     ob->bin_width = w;
     ob->hist_total = 0.0;
+    ob->hist_zero = 0.0;
     ob->phase = YQ__OBSERVER_PHASE_HISTOGRAM;
     return YQ_STATUS_OK;
 }

@@ -44,6 +44,8 @@ enum yq__observer_phase {
  * rest non-negative. n_neg = ceil(-min(lo,0)/w), n_pos = ceil(max(hi,0)/w) so the pass-1
  * range is covered. A value outside it in pass 2 (the data changed between passes) lands
  * in the edge bin and widens min/max so that normal calibration still sees it.
+ * Exact zeros (padding, ReLU) are also counted apart in hist_zero: 0 is exactly
+ * representable under every range, so KL and MMSE leave them out of their search.
  * Non-finite values (NaN, +-Inf) are never counted into min/max or the histogram; they are
  * counted in n_nonfinite so the caller can warn. */
 struct yq__observer {
@@ -55,6 +57,7 @@ struct yq__observer {
     size_t n_bins, n_neg;
     double bin_width;    /* w above; > 0 once the histogram exists */
     double hist_total;   /* sum of hist */
+    double hist_zero;    /* how many of them are exactly 0 (in bin n_neg); see calib_kl.c */
 };
 
 void yq__observer_init(struct yq__observer *ob);
