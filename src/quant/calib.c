@@ -23,15 +23,13 @@ void yq__calib_options_init(struct yq__calib_options *o)
 
 const char *yq__calib_algorithm_name(enum yq__calib_algorithm a)
 {
-    if ((unsigned)a >= YQ__CALIB_COUNT)
-        return "unknown";
+    if ((unsigned)a >= YQ__CALIB_COUNT) return "unknown";
     return algorithm_names[a];
 }
 
 bool yq__calib_algorithm_parse(const char *s, enum yq__calib_algorithm *out)
 {
-    if (!s)
-        return false;
+    if (!s) return false;
     for (int i = 0; i < YQ__CALIB_COUNT; i++) {
         if (strcmp(s, algorithm_names[i]) == 0) {
             *out = (enum yq__calib_algorithm)i;
@@ -43,15 +41,12 @@ bool yq__calib_algorithm_parse(const char *s, enum yq__calib_algorithm *out)
 
 int8_t yq__quantize_s8(float x, float scale, int32_t zero_point)
 {
-    if (isnan(x))
-        return (int8_t)zero_point;
+    if (isnan(x)) return (int8_t)zero_point;
     /* double keeps x/scale + zp from overflowing before the clamp; nearbyint rounds half
      * to even in the default rounding mode, like the requantization contract. */
     double t = nearbyint((double)x / (double)scale) + (double)zero_point;
-    if (t < YQ__QMIN)
-        t = YQ__QMIN;
-    if (t > YQ__QMAX)
-        t = YQ__QMAX;
+    if (t < YQ__QMIN) t = YQ__QMIN;
+    if (t > YQ__QMAX) t = YQ__QMAX;
     return (int8_t)t;
 }
 
@@ -63,14 +58,11 @@ void yq__qparams_from_range(float lo, float hi, struct yq__qparams *qp)
     float scale = 1.0f;
     if (range >= 1e-10) {
         scale = (float)(range / (double)(YQ__QMAX - YQ__QMIN));
-        if (!(scale > 0.0f) || !isfinite(scale))
-            scale = 1.0f;
+        if (!(scale > 0.0f) || !isfinite(scale)) scale = 1.0f;
     }
     double zp = nearbyint((double)YQ__QMIN - l / (double)scale);
-    if (zp < YQ__QMIN)
-        zp = YQ__QMIN;
-    if (zp > YQ__QMAX)
-        zp = YQ__QMAX;
+    if (zp < YQ__QMIN) zp = YQ__QMIN;
+    if (zp > YQ__QMAX) zp = YQ__QMAX;
     qp->scale = scale;
     qp->zero_point = (int32_t)zp;
     qp->lo = (float)((double)(YQ__QMIN - qp->zero_point) * scale);
@@ -156,8 +148,7 @@ enum yq_status yq__calib_range(const struct yq__observer *ob, const struct yq__c
             default:
                 break;
             }
-            if (st)
-                return st;
+            if (st) return st;
         }
     }
     *lo = (float)l;
@@ -169,8 +160,7 @@ enum yq_status yq__calib_qparams(const struct yq__observer *ob, const struct yq_
                                  struct yq__qparams *qp, struct yq__err *e)
 {
     float lo, hi;
-    if (!qp)
-        return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "calibration: NULL qparams");
+    if (!qp) return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "calibration: NULL qparams");
     enum yq_status st = yq__calib_range(ob, o, &lo, &hi, e);
     yq__qparams_from_range(lo, hi, qp);
     return st;

@@ -30,8 +30,7 @@ static bool smooth(double *d, size_t n)
     size_t nz = 0;
     for (size_t i = 0; i < n; i++)
         nz += d[i] != 0.0;
-    if (nz == 0)
-        return false;
+    if (nz == 0) return false;
     double eps1 = KL_EPS * (double)(n - nz) / (double)nz;
     for (size_t i = 0; i < n; i++)
         d[i] = d[i] != 0.0 ? d[i] - eps1 : KL_EPS;
@@ -62,20 +61,17 @@ static double window_kl(size_t n_bins, const double *h, const double *cum, size_
         size_t j = i * KL_LEVELS / w;
         q[i] = (p[i] != 0.0 && lev_nz[j] > 0.0) ? lev_sum[j] / lev_nz[j] : 0.0;
     }
-    if (!smooth(p, w) || !smooth(q, w))
-        return INFINITY;
+    if (!smooth(p, w) || !smooth(q, w)) return INFINITY;
     double sp = 0.0, sq = 0.0;
     for (size_t i = 0; i < w; i++) {
         sp += p[i];
         sq += q[i];
     }
-    if (!(sp > 0.0) || !(sq > 0.0))
-        return INFINITY;
+    if (!(sp > 0.0) || !(sq > 0.0)) return INFINITY;
     double kl = 0.0;
     for (size_t i = 0; i < w; i++) {
         double pi = p[i] / sp, qi = q[i] / sq;
-        if (pi > 0.0 && qi > 0.0)
-            kl += pi * log(pi / qi);
+        if (pi > 0.0 && qi > 0.0) kl += pi * log(pi / qi);
     }
     return kl;
 }
@@ -84,8 +80,7 @@ enum yq_status yq__calib_kl_range(const struct yq__observer *ob, double *lo, dou
                                   struct yq__err *e)
 {
     const size_t n = ob->n_bins, n_neg = ob->n_neg, n_pos = n - n_neg;
-    if (n < KL_LEVELS)
-        return YQ_STATUS_OK; /* too coarse to clip meaningfully: keep min/max */
+    if (n < KL_LEVELS) return YQ_STATUS_OK; /* too coarse to clip meaningfully: keep min/max */
     double *buf = yq__malloc(sizeof(double) * (4 * n + 1 + 2 * KL_LEVELS));
     if (!buf)
         return yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "calibration kl: scratch for %zu bins", n);
@@ -94,8 +89,7 @@ enum yq_status yq__calib_kl_range(const struct yq__observer *ob, double *lo, dou
     for (size_t k = 0; k < n; k++)
         h[k] = ob->hist[k];
     h[n_neg] -= ob->hist_zero; /* n_neg < n: begin_histogram makes >= 1 positive bin */
-    if (h[n_neg] < 0.0)
-        h[n_neg] = 0.0;
+    if (h[n_neg] < 0.0) h[n_neg] = 0.0;
     cum[0] = 0.0;
     for (size_t k = 0; k < n; k++)
         cum[k + 1] = cum[k] + h[k];
@@ -110,8 +104,7 @@ enum yq_status yq__calib_kl_range(const struct yq__observer *ob, double *lo, dou
     double best = INFINITY;
     size_t best_k = k_max;
     for (size_t k = k_min;; k += step) {
-        if (k > k_max)
-            k = k_max; /* always try the full range */
+        if (k > k_max) k = k_max; /* always try the full range */
         size_t s = n_neg - YQ_MIN(k, n_neg), en = n_neg + YQ_MIN(k, n_pos);
         double kl = window_kl(n, h, cum, s, en, p, q, lev_sum, lev_nz);
         /* strict <: on ties prefer the smaller threshold, as TensorRT's argmin does */
@@ -119,8 +112,7 @@ enum yq_status yq__calib_kl_range(const struct yq__observer *ob, double *lo, dou
             best = kl;
             best_k = k;
         }
-        if (k == k_max)
-            break;
+        if (k == k_max) break;
     }
     yq__free(buf);
 

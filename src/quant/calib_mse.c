@@ -58,16 +58,14 @@ static void search(const struct bins *b, enum axis a, double olo, double ohi, do
         double f0 = 0.0, df = 1.0 / MSE_COARSE;
         int n = MSE_COARSE;
         if (pass == 1) {
-            if (best_f < 0.0)
-                return;
+            if (best_f < 0.0) return;
             f0 = best_f - 1.0 / MSE_COARSE;
             df = 2.0 / MSE_COARSE / MSE_FINE;
             n = MSE_FINE;
         }
         for (int i = 1; i <= n; i++) {
             double f = f0 + df * i;
-            if (f <= 0.0 || f > 1.0)
-                continue;
+            if (f <= 0.0 || f > 1.0) continue;
             double l = *lo, h = *hi;
             apply(a, f, olo, ohi, &l, &h);
             double m = range_mse(b, l, h);
@@ -108,10 +106,8 @@ enum yq_status yq__calib_mmse_range(const struct yq__observer *ob, double *lo, d
     double best = range_mse(&b, l, h);
     search(&b, AXIS_T, olo, ohi, &l, &h, &best);
     for (int r = 0; r < MSE_ROUNDS; r++) {
-        if (ohi > 0.0)
-            search(&b, AXIS_HI, olo, ohi, &l, &h, &best);
-        if (olo < 0.0)
-            search(&b, AXIS_LO, olo, ohi, &l, &h, &best);
+        if (ohi > 0.0) search(&b, AXIS_HI, olo, ohi, &l, &h, &best);
+        if (olo < 0.0) search(&b, AXIS_LO, olo, ohi, &l, &h, &best);
     }
     yq__free(buf);
     *lo = l;

@@ -17,8 +17,7 @@ void yq__observer_init(struct yq__observer *ob)
 
 void yq__observer_free(struct yq__observer *ob)
 {
-    if (!ob)
-        return;
+    if (!ob) return;
     yq__free(ob->hist);
     ob->hist = NULL;
     ob->n_bins = 0;
@@ -56,10 +55,8 @@ static void update_hist(struct yq__observer *ob, const float *x, size_t n)
         }
         /* Data outside the pass-1 range (calibration set not replayed identically) is kept
          * in the edge bins and in min/max, so no value is silently dropped. */
-        if (v < ob->min)
-            ob->min = v;
-        if (v > ob->max)
-            ob->max = v;
+        if (v < ob->min) ob->min = v;
+        if (v > ob->max) ob->max = v;
         double k = floor((double)v * inv_w) + neg;
         if (k < 0.0)
             k = 0.0;
@@ -67,15 +64,13 @@ static void update_hist(struct yq__observer *ob, const float *x, size_t n)
             k = last;
         ob->hist[(size_t)k] += 1.0;
         ob->hist_total += 1.0;
-        if (v == 0.0f)
-            ob->hist_zero += 1.0;
+        if (v == 0.0f) ob->hist_zero += 1.0;
     }
 }
 
 void yq__observer_update(struct yq__observer *ob, const float *x, size_t n)
 {
-    if (!ob || !x || n == 0)
-        return;
+    if (!ob || !x || n == 0) return;
     if (ob->phase == YQ__OBSERVER_PHASE_MINMAX)
         update_minmax(ob, x, n);
     else
@@ -85,17 +80,14 @@ void yq__observer_update(struct yq__observer *ob, const float *x, size_t n)
 enum yq_status yq__observer_begin_histogram(struct yq__observer *ob, size_t n_bins,
                                             struct yq__err *e)
 {
-    if (!ob)
-        return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "observer: NULL observer");
+    if (!ob) return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "observer: NULL observer");
     if (ob->phase != YQ__OBSERVER_PHASE_MINMAX)
         return yq__errf(e, YQ_STATUS_BAD_STATE, "observer: histogram pass already started");
-    if (n_bins == 0)
-        n_bins = YQ__HIST_BINS_DEFAULT;
+    if (n_bins == 0) n_bins = YQ__HIST_BINS_DEFAULT;
     if (n_bins > ((size_t)1 << 24))
         return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT,
                         "observer: %zu histogram bins exceeds the limit of 16777216", n_bins);
-    if (n_bins < 256)
-        n_bins = 256;
+    if (n_bins < 256) n_bins = 256;
 
     double lo = 0.0, hi = 0.0;
     if (ob->n_finite > 0) {
@@ -110,13 +102,11 @@ enum yq_status yq__observer_begin_histogram(struct yq__observer *ob, size_t n_bi
     } else {
         n_neg = (size_t)ceil(-lo / w);
         n_pos = (size_t)ceil(hi / w);
-        if (n_pos == 0)
-            n_pos = 1; /* max == 0 exactly: the zeros go to bin [0, w) */
+        if (n_pos == 0) n_pos = 1; /* max == 0 exactly: the zeros go to bin [0, w) */
     }
     size_t total = n_neg + n_pos;
     double *h = yq__calloc(total, sizeof *h);
-    if (!h)
-        return yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "observer: histogram of %zu bins", total);
+    if (!h) return yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "observer: histogram of %zu bins", total);
     ob->hist = h;
     ob->n_bins = total;
     ob->n_neg = n_neg;

@@ -50,14 +50,14 @@ enum yq__observer_phase {
  * counted in n_nonfinite so the caller can warn. */
 struct yq__observer {
     enum yq__observer_phase phase;
-    float min, max;      /* finite values seen; min > max while none has been seen */
-    uint64_t n_finite;   /* pass-1 count of finite values */
-    uint64_t n_nonfinite;/* both passes */
-    double *hist;        /* n_bins counts, NULL in pass 1 */
+    float min, max;       /* finite values seen; min > max while none has been seen */
+    uint64_t n_finite;    /* pass-1 count of finite values */
+    uint64_t n_nonfinite; /* both passes */
+    double *hist;         /* n_bins counts, NULL in pass 1 */
     size_t n_bins, n_neg;
-    double bin_width;    /* w above; > 0 once the histogram exists */
-    double hist_total;   /* sum of hist */
-    double hist_zero;    /* how many of them are exactly 0 (in bin n_neg); see calib_kl.c */
+    double bin_width;  /* w above; > 0 once the histogram exists */
+    double hist_total; /* sum of hist */
+    double hist_zero;  /* how many of them are exactly 0 (in bin n_neg); see calib_kl.c */
 };
 
 void yq__observer_init(struct yq__observer *ob);
@@ -149,8 +149,7 @@ enum yq_status yq__quant_bias_s32(const char *name, const float *bias, size_t n_
  * one s_w broadcast). Computed in double, rounded once to float.
  * Returns YQ_STATUS_OK; YQ_STATUS_INVALID_ARGUMENT (a scale not positive/finite, or the
  * product not representable as a positive finite float). */
-enum yq_status yq__requant_scales(const char *name, float s_in, const float *s_w,
-                                  size_t n_w_scales, float s_out, size_t n, float *m,
-                                  struct yq__err *e);
+enum yq_status yq__requant_scales(const char *name, float s_in, const float *s_w, size_t n_w_scales,
+                                  float s_out, size_t n, float *m, struct yq__err *e);
 
 #endif

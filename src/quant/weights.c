@@ -21,10 +21,8 @@ static float sym_scale(double maxabs)
 static int8_t sym_quant(float w, float s)
 {
     double t = nearbyint((double)w / (double)s);
-    if (t > YQ__WQMAX)
-        t = YQ__WQMAX;
-    if (t < -YQ__WQMAX)
-        t = -YQ__WQMAX;
+    if (t > YQ__WQMAX) t = YQ__WQMAX;
+    if (t < -YQ__WQMAX) t = -YQ__WQMAX;
     return (int8_t)t;
 }
 
@@ -34,8 +32,8 @@ enum yq_status yq__quant_weights_s8(const char *name, const float *w, size_t n_o
 {
     size_t total;
     if (!yq__mul_size(n_out, n_per_out, &total))
-        return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "%s: %zu x %zu weights overflow",
-                        nm(name), n_out, n_per_out);
+        return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "%s: %zu x %zu weights overflow", nm(name),
+                        n_out, n_per_out);
     if (!scales || (total > 0 && (!w || !q)))
         return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "%s: NULL weight buffer", nm(name));
     for (size_t i = 0; i < total; i++) {
@@ -75,14 +73,13 @@ enum yq_status yq__quant_bias_s32(const char *name, const float *bias, size_t n_
                                   const float *s_w, size_t n_w_scales, int32_t *out,
                                   size_t *n_saturated, struct yq__err *e)
 {
-    if (n_saturated)
-        *n_saturated = 0;
+    if (n_saturated) *n_saturated = 0;
     if (n_out > 0 && (!bias || !out || !s_w))
         return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "%s: NULL bias buffer", nm(name));
     if (n_w_scales != 1 && n_w_scales != n_out)
         return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT,
-                        "%s: %zu weight scales for %zu output channels (need 1 or %zu)",
-                        nm(name), n_w_scales, n_out, n_out);
+                        "%s: %zu weight scales for %zu output channels (need 1 or %zu)", nm(name),
+                        n_w_scales, n_out, n_out);
     if (!good_scale(s_in))
         return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "%s: input scale %g is not positive",
                         nm(name), (double)s_in);
@@ -108,21 +105,19 @@ enum yq_status yq__quant_bias_s32(const char *name, const float *bias, size_t n_
         }
         out[j] = (int32_t)t;
     }
-    if (n_saturated)
-        *n_saturated = sat;
+    if (n_saturated) *n_saturated = sat;
     return YQ_STATUS_OK;
 }
 
-enum yq_status yq__requant_scales(const char *name, float s_in, const float *s_w,
-                                  size_t n_w_scales, float s_out, size_t n, float *m,
-                                  struct yq__err *e)
+enum yq_status yq__requant_scales(const char *name, float s_in, const float *s_w, size_t n_w_scales,
+                                  float s_out, size_t n, float *m, struct yq__err *e)
 {
     if (n > 0 && (!s_w || !m))
         return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "%s: NULL scale buffer", nm(name));
     if (n_w_scales != 1 && n_w_scales != n)
         return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT,
-                        "%s: %zu weight scales for %zu output channels (need 1 or %zu)",
-                        nm(name), n_w_scales, n, n);
+                        "%s: %zu weight scales for %zu output channels (need 1 or %zu)", nm(name),
+                        n_w_scales, n, n);
     if (!good_scale(s_in) || !good_scale(s_out))
         return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT,
                         "%s: input scale %g / output scale %g must be positive and finite",

@@ -85,8 +85,13 @@ enum yq_status yq_model_head(const struct yq_model *m, struct yq_head *head, cha
     int n = parse_csv_floats(yq_model_meta(m, "yq.strides"), v, YQ_HEAD_MAX_LEVELS);
     if (n > 0) {
         head->n_levels = n;
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
+            if (!(v[i] >= 1.0f && v[i] <= 1024.0f))
+                return yq__errf(&e, YQ_STATUS_INVALID_ARGUMENT,
+                                "strides '%s': %g is not a stride", yq_model_meta(m, "yq.strides"),
+                                v[i]);
             head->strides[i] = (int)v[i];
+        }
     }
     const char *sig = yq_model_meta(m, "yq.head_sigmoid");
     if (sig && (kinds[k].kind == YQ_HEAD_V5_ANCHORS || kinds[k].kind == YQ_HEAD_YOLOX))
@@ -95,7 +100,11 @@ enum yq_status yq_model_head(const struct yq_model *m, struct yq_head *head, cha
     if (anchors && kinds[k].kind == YQ_HEAD_V5_ANCHORS) {
         n = parse_csv_floats(anchors, v, 64);
         int levels = head->n_levels > 0 ? head->n_levels : 3;
-        if (n > 0 && n % (2 * levels) == 0 && n / (2 * levels) <= YQ_HEAD_MAX_ANCHORS) {
+        if (n == 0 || n % (2 * levels) != 0 || n / (2 * levels) > YQ_HEAD_MAX_ANCHORS)
+            return yq__errf(&e, YQ_STATUS_INVALID_ARGUMENT,
+                            "anchors '%.60s': %d numbers do not form %d levels of w,h pairs",
+                            anchors, n, levels);
+        {
             head->n_anchors = n / (2 * levels);
             for (int l = 0; l < levels; l++)
                 for (int a = 0; a < head->n_anchors; a++) {

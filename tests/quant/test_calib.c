@@ -15,8 +15,7 @@
 static float gauss(void)
 {
     float u1 = yq_test_uniform(0.0f, 1.0f), u2 = yq_test_uniform(0.0f, 1.0f);
-    if (u1 < 1e-12f)
-        u1 = 1e-12f;
+    if (u1 < 1e-12f) u1 = 1e-12f;
     return (float)(sqrt(-2.0 * log((double)u1)) * cos(6.283185307179586 * (double)u2));
 }
 
@@ -24,8 +23,8 @@ static const enum yq__calib_algorithm all_algs[] = {YQ__CALIB_NORMAL, YQ__CALIB_
                                                     YQ__CALIB_KL, YQ__CALIB_MMSE};
 
 /* Two passes over x (fed in chunks, like images) then the algorithm's qparams. */
-static enum yq_status calibrate(const float *x, size_t n, enum yq__calib_algorithm alg,
-                                float *lo, float *hi, struct yq__qparams *qp)
+static enum yq_status calibrate(const float *x, size_t n, enum yq__calib_algorithm alg, float *lo,
+                                float *hi, struct yq__qparams *qp)
 {
     char msg[256] = "";
     struct yq__err e = {msg, sizeof msg};
@@ -43,10 +42,8 @@ static enum yq_status calibrate(const float *x, size_t n, enum yq__calib_algorit
     yq__calib_options_init(&o);
     o.algorithm = alg;
     enum yq_status st = yq__calib_range(&ob, &o, lo, hi, &e);
-    if (st == YQ_STATUS_OK)
-        st = yq__calib_qparams(&ob, &o, qp, &e);
-    if (st)
-        fprintf(stderr, "calibrate %s: %s\n", yq__calib_algorithm_name(alg), msg);
+    if (st == YQ_STATUS_OK) st = yq__calib_qparams(&ob, &o, qp, &e);
+    if (st) fprintf(stderr, "calibrate %s: %s\n", yq__calib_algorithm_name(alg), msg);
     yq__observer_free(&ob);
     return st;
 }
@@ -55,9 +52,9 @@ static double data_mse(const float *x, size_t n, const struct yq__qparams *qp)
 {
     double s = 0.0;
     for (size_t i = 0; i < n; i++) {
-        double d = (double)x[i] - (double)yq__dequantize_s8(
-                                       yq__quantize_s8(x[i], qp->scale, qp->zero_point),
-                                       qp->scale, qp->zero_point);
+        double d = (double)x[i] -
+                   (double)yq__dequantize_s8(yq__quantize_s8(x[i], qp->scale, qp->zero_point),
+                                             qp->scale, qp->zero_point);
         s += d * d;
     }
     return s / (double)n;
@@ -96,8 +93,8 @@ static void test_qparams_by_hand(void)
     yq__qparams_from_range(-0.3f, 5.1f, &qp);
     CHECK(valid_qparams(&qp));
     float v = 1.234f;
-    float r = yq__dequantize_s8(yq__quantize_s8(v, qp.scale, qp.zero_point), qp.scale,
-                                qp.zero_point);
+    float r =
+        yq__dequantize_s8(yq__quantize_s8(v, qp.scale, qp.zero_point), qp.scale, qp.zero_point);
     CHECK(fabsf(r - v) <= qp.scale * 0.5f + 1e-6f);
 }
 
@@ -235,8 +232,8 @@ static void test_relu_silu(void)
 
         CHECK(calibrate(s, n, all_algs[a], &lo, &hi, &qp) == YQ_STATUS_OK);
         /* the tiny negative side is kept (not clipped to 0, not blown up to +-hi) */
-        CHECKF(lo <= 0.5f * smin && lo >= smin && hi > 4.0f, "silu %s [%g, %g] min %g", name,
-               lo, hi, smin);
+        CHECKF(lo <= 0.5f * smin && lo >= smin && hi > 4.0f, "silu %s [%g, %g] min %g", name, lo,
+               hi, smin);
         CHECKF(qp.zero_point <= -110 && valid_qparams(&qp), "silu %s zp %d", name,
                (int)qp.zero_point);
     }
@@ -302,8 +299,7 @@ static void test_nonfinite_mixed(void)
     /* reference: the same data with the non-finite entries removed */
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (isfinite(y[i]))
-            x[m++] = y[i];
+        if (isfinite(y[i])) x[m++] = y[i];
     for (int a = 0; a < YQ__CALIB_COUNT; a++) {
         float l1, h1, l2, h2;
         struct yq__qparams q1, q2;

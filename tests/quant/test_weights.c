@@ -64,8 +64,7 @@ static void test_per_channel_better(void)
         for (int i = 0; i < K; i++) {
             double d = (double)w[o * K + i] - (double)q[o * K + i] * st;
             err_t += d * d;
-            if (o < 4)
-                err_small_t += d * d;
+            if (o < 4) err_small_t += d * d;
         }
     CHECKF(err_c < err_t, "per-channel %g vs per-tensor %g", err_c, err_t);
     /* the 4 smallest channels (|w| < 2^-4 with step 2^7/127) all round to 0 per tensor */
@@ -84,12 +83,11 @@ static void test_nonfinite_weight(void)
     int8_t q[6];
     float s[2];
     CHECK(yq__quant_weights_s8("model.0.conv", w, 2, 3, true, q, s, &e) == YQ_STATUS_BAD_MODEL);
-    CHECKF(strstr(msg, "model.0.conv") && strstr(msg, "channel 1") && strstr(msg, "index 1"),
-           "%s", msg);
+    CHECKF(strstr(msg, "model.0.conv") && strstr(msg, "channel 1") && strstr(msg, "index 1"), "%s",
+           msg);
     w[4] = INFINITY;
     CHECK(yq__quant_weights_s8("w", w, 2, 3, false, q, s, &e) == YQ_STATUS_BAD_MODEL);
-    CHECK(yq__quant_weights_s8("w", w, SIZE_MAX, 3, false, q, s, &e) ==
-          YQ_STATUS_INVALID_ARGUMENT);
+    CHECK(yq__quant_weights_s8("w", w, SIZE_MAX, 3, false, q, s, &e) == YQ_STATUS_INVALID_ARGUMENT);
     CHECK(yq__quant_weights_s8("w", NULL, 2, 3, false, q, s, &e) == YQ_STATUS_INVALID_ARGUMENT);
 }
 
@@ -143,8 +141,7 @@ static void test_requant(void)
     CHECK(yq__requant_scales("c", 0.5f, sw, 3, 0.0f, 3, m, &e) == YQ_STATUS_INVALID_ARGUMENT);
     CHECK(yq__requant_scales("c", NAN, sw, 3, 1.0f, 3, m, &e) == YQ_STATUS_INVALID_ARGUMENT);
     const float huge = 1e30f;
-    CHECK(yq__requant_scales("c", 1e30f, &huge, 1, 1e-30f, 1, m, &e) ==
-          YQ_STATUS_INVALID_ARGUMENT);
+    CHECK(yq__requant_scales("c", 1e30f, &huge, 1, 1e-30f, 1, m, &e) == YQ_STATUS_INVALID_ARGUMENT);
     CHECKF(strstr(msg, "not a positive finite float") != NULL, "%s", msg);
 }
 

@@ -23,6 +23,9 @@ static void help(void)
            "  --save-dir DIR   write annotated images there\n"
            "  --outputs A,B    cut an ONNX model at these tensors instead of automatically\n"
            "  --names FILE     sidecar JSON with class names (\"class_names\": [...])\n"
+           "  --anchors LIST   YOLOv5/v7 anchors in pixels, levels split by ';'\n"
+           "                   (e.g. 10,13,16,30,33,23;30,61,62,45,59,119;116,90,156,198,373,326)\n"
+           "  --strides LIST   head strides, e.g. 8,16,32\n"
            "  --bgr | --rgb    channel order the model expects (default by head type)\n"
            "  --agnostic       class-agnostic NMS\n");
 }
@@ -104,7 +107,7 @@ static long image_id(const char *path, int index)
 int yq_cmd_detect(int argc, char **argv)
 {
     const char *model_path = NULL, *json_path = NULL, *save_dir = NULL, *outputs = NULL,
-               *names = NULL;
+               *names = NULL, *anchors = NULL, *strides = NULL;
     struct yq_detector_options o;
     yq_detector_options_init(&o);
     struct yq_import_options io;
@@ -158,6 +161,10 @@ int yq_cmd_detect(int argc, char **argv)
             outputs = v;
         else if (!strcmp(a, "--names"))
             names = v;
+        else if (!strcmp(a, "--anchors"))
+            anchors = v;
+        else if (!strcmp(a, "--strides"))
+            strides = v;
         else {
             fprintf(stderr, "yoloq detect: unknown option '%s'\n", a);
             goto usage;
@@ -173,8 +180,13 @@ int yq_cmd_detect(int argc, char **argv)
     char err[512];
     struct yq_model *m = NULL;
     struct yq_detector *d = NULL;
-    if (yq_model_open(model_path, &io, &m, err, sizeof err) ||
-        yq_detector_create(m, &o, &d, err, sizeof err)) {
+    bool opened = yq_model_open(model_path, &io, &m, err, sizeof err) == YQ_STATUS_OK;
+    if (opened && ((anchors && yq_model_set_meta(m, "yq.anchors", anchors)) ||
+                   (strides && yq_model_set_meta(m, "yq.strides", strides)))) {
+        snprintf(err, sizeof err, "out of memory");
+        opened = false;
+    }
+    if (!opened || yq_detector_create(m, &o, &d, err, sizeof err)) {
         fprintf(stderr, "yoloq detect: %s\n", err);
         yq_model_free(m);
         free(inputs);
