@@ -6,7 +6,7 @@
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build-arm64}
-labels=${LABELS:-kernels}
+labels=${LABELS:-kernels ops}
 jobs=${JOBS:-2}
 cmake -S "$root" -B "$build" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/aarch64-linux-gnu.cmake" \
     -DYQ_TOOLKIT=OFF -DYQ_WERROR=ON
