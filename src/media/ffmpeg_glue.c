@@ -86,7 +86,7 @@ static int sws_matrix(int space)
     }
 }
 
-static bool is_full_range(const AVFrame *f)
+bool yq__frame_full_range(const AVFrame *f)
 {
     switch (f->format) {
     case AV_PIX_FMT_YUVJ420P:
@@ -154,7 +154,7 @@ enum yq_status yq__media_frame_to_rgb(struct yq__rgb_conv *conv, const AVFrame *
     if (f->width <= 0 || f->height <= 0 || f->width > 65535 || f->height > 65535)
         return yq__errf(e, YQ_STATUS_BAD_INPUT, "frame size %dx%d out of range", f->width,
                         f->height);
-    bool full = is_full_range(f);
+    bool full = yq__frame_full_range(f);
     int space = f->colorspace;
     if (!conv->sws || conv->w != f->width || conv->h != f->height || conv->fmt != f->format ||
         conv->range != (int)full || conv->space != space ||

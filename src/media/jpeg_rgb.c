@@ -33,16 +33,7 @@ static bool full_range_yuv(const AVFrame *f, const AVPixFmtDescriptor **out)
     if (d->nb_components == 1) return true; /* gray: libjpeg copies Y to R, G and B */
     if (d->nb_components != 3 || !(d->flags & AV_PIX_FMT_FLAG_PLANAR)) return false;
     if (d->log2_chroma_w > 2 || d->log2_chroma_h > 2) return false;
-    switch (f->format) {
-    case AV_PIX_FMT_YUVJ420P:
-    case AV_PIX_FMT_YUVJ422P:
-    case AV_PIX_FMT_YUVJ444P:
-    case AV_PIX_FMT_YUVJ440P:
-    case AV_PIX_FMT_YUVJ411P:
-        return true;
-    default:
-        return f->color_range == AVCOL_RANGE_JPEG;
-    }
+    return yq__frame_full_range(f);
 }
 
 bool yq__jpeg_rgb_supported(const AVFrame *f)

@@ -40,6 +40,8 @@ void yq__media_conv_free(struct yq__rgb_conv *conv);
  * default decompressor upsamples and converts (jpeg_rgb.c), so decoded JPEGs match
  * cv2.imread. supported() says whether the frame's layout is one it handles. */
 bool yq__jpeg_rgb_supported(const AVFrame *f);
+/* True for full-range (JPEG, "yuvj") frames: the yuvj* formats or color_range JPEG. */
+bool yq__frame_full_range(const AVFrame *f);
 enum yq_status yq__jpeg_frame_to_rgb(const AVFrame *f, struct yq_image *img, struct yq__err *e);
 
 /* The built-in 5x7 font: 7 rows per glyph for ASCII 32..126, bit 4 = leftmost column. */
