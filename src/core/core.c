@@ -2,6 +2,7 @@
 /* Error formatting and the allocator wrappers (failure injection, allocation counting). */
 #include "core.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,4 +108,62 @@ void yq__err_prefix(struct yq__err *e, const char *fmt, ...)
     memcpy(e->buf, prefix, pl);
     e->buf[pl] = ':';
     e->buf[pl + 1] = ' ';
+}
+
+enum yq_status yq__read_file(const char *path, char **data, size_t *size, struct yq__err *e)
+{
+    *data = NULL;
+    *size = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return yq__errf(e, YQ_STATUS_IO, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    char *buf = yq__malloc(cap);
+    if (!buf) {
+        fclose(f);
+        return yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "%s: out of memory", path);
+    }
+    for (;;) {
+        if (n + 1 >= cap) {
+            size_t ncap;
+            char *nb;
+            if (!yq__mul_size(cap, 2, &ncap) || !(nb = yq__realloc(buf, ncap))) {
+                yq__free(buf);
+                fclose(f);
+                return yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "%s: out of memory", path);
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t got = fread(buf + n, 1, cap - 1 - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        yq__free(buf);
+        return yq__errf(e, YQ_STATUS_IO, "%s: read error", path);
+    }
+    buf[n] = '\0';
+    *data = buf;
+    *size = n;
+    return YQ_STATUS_OK;
+}
+
+int yq__parse_floats(const char *s, float *v, int cap)
+{
+    int n = 0;
+    while (s && *s && n < cap) {
+        char *end;
+        float x = strtof(s, &end);
+        if (end == s)
+            break;
+        v[n++] = x;
+        s = end;
+        while (*s == ',' || *s == ';' || *s == ' ')
+            s++;
+    }
+    return n;
 }

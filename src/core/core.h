@@ -52,6 +52,14 @@ static inline bool yq__add_size(size_t a, size_t b, size_t *out)
     return true;
 }
 
+/* Reads a whole file into a NUL-terminated yq__malloc'd buffer (*size excludes the NUL).
+ * @retval YQ_STATUS_IO cannot open or read (message names the path and reason) */
+enum yq_status yq__read_file(const char *path, char **data, size_t *size, struct yq__err *e);
+
+/* Parses up to cap numbers separated by ',', ';' or spaces ("8,16,32", "10,13;30,61");
+ * stops at the first non-number. Returns how many were read (0 for NULL). */
+int yq__parse_floats(const char *s, float *v, int cap);
+
 /* strdup that works in C11 without POSIX. */
 char *yq__strdup(const char *s);
 char *yq__strndup(const char *s, size_t n);

@@ -14,48 +14,6 @@
 /* Beyond 2^53 doubles (what cJSON gives us) stop being exact integers. */
 #define MAX_EXACT_INT 9007199254740992.0
 
-enum yq_status yq__read_file(const char *path, char **data, size_t *size, struct yq__err *e)
-{
-    *data = NULL;
-    *size = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return yq__errf(e, YQ_STATUS_IO, "%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *buf = yq__malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "%s: out of memory", path);
-    }
-    for (;;) {
-        if (n + 1 >= cap) {
-            size_t ncap;
-            char *nb;
-            if (!yq__mul_size(cap, 2, &ncap) || !(nb = yq__realloc(buf, ncap))) {
-                yq__free(buf);
-                fclose(f);
-                return yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "%s: out of memory", path);
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t got = fread(buf + n, 1, cap - 1 - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        yq__free(buf);
-        return yq__errf(e, YQ_STATUS_IO, "%s: read error", path);
-    }
-    buf[n] = '\0';
-    *data = buf;
-    *size = n;
-    return YQ_STATUS_OK;
-}
-
 enum yq_status yq__json_parse(const char *data, size_t len, const char *name, cJSON **root,
                               struct yq__err *e)
 {

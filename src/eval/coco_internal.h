@@ -39,9 +39,6 @@ struct yq_coco_dets {
     char *source; /* file name for messages, or NULL */
 };
 
-/* Whole file into a NUL-terminated buffer (caller yq__free). */
-enum yq_status yq__read_file(const char *path, char **data, size_t *size, struct yq__err *e);
-
 /* Index of `id` in the sorted images/categories, or SIZE_MAX. */
 size_t yq__coco_find_img(const struct yq_coco_gt *gt, int64_t id);
 size_t yq__coco_find_cat(const struct yq_coco_gt *gt, int64_t id);

@@ -111,18 +111,7 @@ static enum yq_status plan_memory(struct yq_model *m, struct yq__err *e)
 static void parse_floats3(const char *s, float out[3], float def)
 {
     out[0] = out[1] = out[2] = def;
-    if (!s)
-        return;
-    for (int i = 0; i < 3 && *s; i++) {
-        char *end;
-        float v = strtof(s, &end);
-        if (end == s)
-            return;
-        out[i] = v;
-        s = end;
-        while (*s == ',' || *s == ' ')
-            s++;
-    }
+    yq__parse_floats(s, out, 3);
 }
 
 enum yq_status yq__model_create(struct yq__graph *g, struct yq_model **out, struct yq__err *e)

@@ -36,22 +36,6 @@ void yq_detector_options_init(struct yq_detector_options *o)
     o->n_threads = 1;
 }
 
-static int parse_csv_floats(const char *s, float *v, int cap)
-{
-    int n = 0;
-    while (s && *s && n < cap) {
-        char *end;
-        float x = strtof(s, &end);
-        if (end == s)
-            break;
-        v[n++] = x;
-        s = end;
-        while (*s == ',' || *s == ';' || *s == ' ')
-            s++;
-    }
-    return n;
-}
-
 enum yq_status yq_model_head(const struct yq_model *m, struct yq_head *head, char *err,
                              size_t err_cap)
 {
@@ -82,7 +66,7 @@ enum yq_status yq_model_head(const struct yq_model *m, struct yq_head *head, cha
     if (nc && atoi(nc) > 0)
         head->n_classes = atoi(nc);
     float v[64];
-    int n = parse_csv_floats(yq_model_meta(m, "yq.strides"), v, YQ_HEAD_MAX_LEVELS);
+    int n = yq__parse_floats(yq_model_meta(m, "yq.strides"), v, YQ_HEAD_MAX_LEVELS);
     if (n > 0) {
         head->n_levels = n;
         for (int i = 0; i < n; i++) {
@@ -98,7 +82,7 @@ enum yq_status yq_model_head(const struct yq_model *m, struct yq_head *head, cha
         head->apply_sigmoid = sig[0] != '1';
     const char *anchors = yq_model_meta(m, "yq.anchors");
     if (anchors && kinds[k].kind == YQ_HEAD_V5_ANCHORS) {
-        n = parse_csv_floats(anchors, v, 64);
+        n = yq__parse_floats(anchors, v, 64);
         int levels = head->n_levels > 0 ? head->n_levels : 3;
         if (n == 0 || n % (2 * levels) != 0 || n / (2 * levels) > YQ_HEAD_MAX_ANCHORS)
             return yq__errf(&e, YQ_STATUS_INVALID_ARGUMENT,

@@ -24,23 +24,6 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-static char *read_small_file(const char *path, size_t max, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = yq__malloc(max + 1);
-    size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
-    fclose(f);
-    if (!buf || n > max) {
-        yq__free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* "<dir>/<stem>.json", then the stem with trailing "-part"s dropped
  * (yolov5n-rawhead-sigmoid.onnx → yolov5n-rawhead.json → yolov5n.json). */
 static bool find_sidecar(const char *model_path, char *out, size_t cap)
@@ -70,10 +53,13 @@ static enum yq_status apply_sidecar(struct yq__graph *g, const char *path, bool 
                                     struct yq__err *e)
 {
     size_t len;
-    char *text = read_small_file(path, 4u << 20, &len);
-    if (!text)
+    char *text = NULL;
+    /* a sidecar holds names and anchors: anything over 4 MiB is not one */
+    if (yq__read_file(path, &text, &len, NULL) != YQ_STATUS_OK || len > (4u << 20)) {
+        yq__free(text);
         return required ? yq__errf(e, YQ_STATUS_IO, "%s: cannot read sidecar JSON", path)
                         : YQ_STATUS_OK;
+    }
     cJSON *root = cJSON_ParseWithLength(text, len);
     yq__free(text);
     if (!root || !cJSON_IsObject(root)) {
