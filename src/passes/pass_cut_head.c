@@ -160,24 +160,17 @@ static int count_names(const struct yq__graph *g)
     return n;
 }
 
-static int by_stride(const void *a, const void *b, void *wp);
-
+/* Insertion sort by stride (at most MAX_HEADS entries): P3, P4, P5... */
 static void sort_heads(struct walk *w)
 {
     for (int i = 1; i < w->n_heads; i++)
-        for (int j = i; j > 0 && by_stride(&w->heads[j - 1], &w->heads[j], w) > 0; j--) {
+        for (int j = i; j > 0 && grid_stride(w, &w->g->tensors[w->heads[j - 1]]) >
+                                     grid_stride(w, &w->g->tensors[w->heads[j]]);
+             j--) {
             int t = w->heads[j];
             w->heads[j] = w->heads[j - 1];
             w->heads[j - 1] = t;
         }
-}
-
-static int by_stride(const void *a, const void *b, void *wp)
-{
-    const struct walk *w = wp;
-    int sa = grid_stride(w, &w->g->tensors[*(const int *)a]);
-    int sb = grid_stride(w, &w->g->tensors[*(const int *)b]);
-    return sa - sb;
 }
 
 static bool set_meta_int(struct yq__graph *g, const char *k, long v)
