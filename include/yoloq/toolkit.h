@@ -49,6 +49,62 @@ YQ_API enum yq_status yq_model_load_onnx(const char *path, const struct yq_impor
 YQ_API enum yq_status yq_model_open(const char *path, const struct yq_import_options *o,
                                     struct yq_model **out, char *err, size_t err_cap);
 
+/* ---- Building a deployable model: calibration and INT8 quantization ------------------- */
+
+enum yq_quant_algorithm {
+    YQ_QUANT_NORMAL = 0, /* min/max of the calibration activations (RKNN "normal") */
+    YQ_QUANT_PERCENTILE, /* clip each tail at `percentile` */
+    YQ_QUANT_KL,         /* TensorRT's entropy calibration */
+    YQ_QUANT_MMSE,       /* minimum quantize->dequantize mean squared error */
+};
+
+enum yq_quant_method {
+    YQ_QUANT_PER_CHANNEL = 0, /* weight scales per output channel (default) */
+    YQ_QUANT_PER_LAYER,       /* one weight scale per layer */
+};
+
+struct yq_build_options {
+    struct yq_import_options import; /* outputs, preprocessing, sidecar */
+    bool quantize;                   /* false: a float model (RKNN do_quantization=False) */
+    /* Calibration list: one sample per line (blank lines and '#' comments skipped), paths
+     * relative to the list's folder: an image (letterboxed like `detect`), a .npy tensor
+     * (float32 in the ONNX input's NCHW shape, or uint8 NHWC pixels), or a raw file of
+     * exactly that many float32 (NCHW) or uint8 (NHWC) values. */
+    const char *dataset;
+    int max_samples;                 /* use at most this many lines; 0 = all */
+    enum yq_quant_algorithm algorithm; /* default NORMAL */
+    double percentile;               /* PERCENTILE: default 99.99 */
+    enum yq_quant_method method;
+    bool act_float;    /* fused activations of int8 Conv in fp32 instead of lookup tables */
+    bool int8_outputs; /* head outputs stay int8 (scale/zero point) instead of float */
+    int n_threads;     /* calibration threads; default 1 */
+    /* Progress while calibrating: pass 1..n_passes, samples done of total. */
+    void (*progress)(void *ctx, int pass, int n_passes, int done, int total);
+    void *progress_ctx;
+};
+YQ_API void yq_build_options_init(struct yq_build_options *o);
+
+struct yq_build_report {
+    int n_samples;     /* calibration samples used */
+    int n_quantized;   /* operators running in int8 */
+    int n_float;       /* operators left in float */
+    int n_tensors_s8;  /* int8 activation tensors */
+    int n_boundaries;  /* quantize/dequantize steps between int8 and float parts */
+    int n_nonfinite;   /* tensors where calibration saw NaN/Inf (left float) */
+    double calib_seconds;
+    char *kept;        /* "node (Op): reason" lines of operators left in float, or NULL */
+};
+YQ_API void yq_build_report_free(struct yq_build_report *r);
+
+/* ONNX -> deployable model: import, cut the head, then (quantize) calibrate over the
+ * dataset and convert to int8 per the options. Save it with yq_model_save_file. r may be
+ * NULL. Any thread.
+ * @retval YQ_STATUS_IO, YQ_STATUS_BAD_MODEL, YQ_STATUS_UNSUPPORTED, YQ_STATUS_BAD_INPUT (a
+ *         dataset entry that cannot be read or has the wrong size), YQ_STATUS_INVALID_ARGUMENT */
+YQ_API enum yq_status yq_model_build(const char *onnx_path, const struct yq_build_options *o,
+                                     struct yq_model **out, struct yq_build_report *r,
+                                     char *err, size_t err_cap);
+
 /* The head description stored in a model's metadata (yq.head, strides, anchors...), with
  * input size from the model's input. @retval YQ_STATUS_UNSUPPORTED no recognised head */
 YQ_API enum yq_status yq_model_head(const struct yq_model *m, struct yq_head *head, char *err,

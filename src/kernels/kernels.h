@@ -60,6 +60,10 @@ struct yq__act {
     float beta;
 };
 
+/* One activation value computed in double and rounded once: the same bits on every CPU
+ * (int8 lookup tables are built from it). act may be NULL = none. */
+float yq__act_ref(float x, const struct yq__act *act);
+
 /* Applies an activation in place to n floats (act may be NULL = none). */
 void yq__f32_act(float *x, size_t n, const struct yq__act *act);
 

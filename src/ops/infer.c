@@ -118,9 +118,9 @@ enum yq_status yq__graph_infer_shapes(struct yq__graph *g, struct yq__err *e)
         struct yq__node *n = &g->nodes[ni];
         if (n->dead)
             continue;
-        const struct yq__op_impl *impl = yq__op_impl_get(n->op, false);
+        const struct yq__op_impl *impl = yq__op_impl_get(n->op, n->quantized);
         if (!impl)
-            impl = yq__op_impl_get(n->op, true);
+            impl = yq__op_impl_get(n->op, !n->quantized);
         if (!impl) {
             st = yq__node_err(g, ni, e, YQ_STATUS_UNSUPPORTED, "operator %s is not supported",
                               yq__op_name(n->op));

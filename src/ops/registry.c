@@ -57,7 +57,33 @@
     X(UPSAMPLE, yq__f32_upsample)
 
 /* int8 implementations (node->quantized): rows like X(CONV, yq__s8_conv). */
-#define YQ__OPS_S8(X)
+#define YQ__OPS_S8(X)                                                                              \
+    X(ADD, yq__s8_add)                                                                             \
+    X(CLIP, yq__s8_clip)                                                                           \
+    X(CONCAT, yq__s8_concat)                                                                       \
+    X(FLATTEN, yq__s8_flatten)                                                                     \
+    X(HARD_SIGMOID, yq__s8_hard_sigmoid)                                                           \
+    X(HARD_SWISH, yq__s8_hard_swish)                                                               \
+    X(IDENTITY, yq__s8_identity)                                                                   \
+    X(LEAKY_RELU, yq__s8_leaky_relu)                                                               \
+    X(MAX_POOL, yq__s8_max_pool)                                                                   \
+    X(MUL, yq__s8_mul)                                                                             \
+    X(PAD, yq__s8_pad)                                                                             \
+    X(RELU, yq__s8_relu)                                                                           \
+    X(RESHAPE, yq__s8_reshape)                                                                     \
+    X(RESIZE, yq__s8_resize)                                                                       \
+    X(SIGMOID, yq__s8_sigmoid)                                                                     \
+    X(SILU, yq__s8_silu)                                                                           \
+    X(SLICE, yq__s8_slice)                                                                         \
+    X(SPLIT, yq__s8_split)                                                                         \
+    X(SQUEEZE, yq__s8_squeeze)                                                                     \
+    X(TANH, yq__s8_tanh)                                                                           \
+    X(TRANSPOSE, yq__s8_transpose)                                                                 \
+    X(UNSQUEEZE, yq__s8_unsqueeze)                                                                 \
+    X(UPSAMPLE, yq__s8_upsample)                                                                   \
+    X(CONV, yq__s8_conv)                                                                           \
+    X(QUANTIZE, yq__s8_quantize)                                                                   \
+    X(DEQUANTIZE, yq__s8_dequantize)
 
 #define YQ__OPS_DECL(e, sym) extern const struct yq__op_impl sym;
 YQ__OPS_F32(YQ__OPS_DECL)
@@ -82,6 +108,8 @@ const struct yq__op_impl *yq__op_impl_get(enum yq__op op, bool quantized)
 enum yq__op_class yq__op_class_of(enum yq__op op)
 {
     const struct yq__op_impl *impl = yq__op_impl_get(op, false);
+    if (!impl)
+        impl = yq__op_impl_get(op, true);
     return impl ? impl->cls : YQ__OPCLASS_PLAIN;
 }
 

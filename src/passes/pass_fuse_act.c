@@ -62,7 +62,7 @@ static bool act_of(const struct yq__node *n, struct yq__act *act)
     }
 }
 
-enum yq_status yq__pass_fuse_act(struct yq__graph *g, struct yq__err *e)
+enum yq_status yq__pass_fuse_act(struct yq__graph *g, bool conv, struct yq__err *e)
 {
     bool any = false;
     /* 1. Sigmoid·Mul → SiLU everywhere (also after Conv, fused in step 2). */
@@ -92,16 +92,16 @@ enum yq_status yq__pass_fuse_act(struct yq__graph *g, struct yq__err *e)
     }
     /* 2. Conv → activation. */
     bool fused = false;
-    for (int ni = 0; ni < g->n_nodes; ni++) {
+    for (int ni = 0; conv && ni < g->n_nodes; ni++) {
         struct yq__node *c = &g->nodes[ni];
-        if (c->dead || c->op != YQ__OP_CONV || c->act.kind != YQ__ACT_NONE)
+        if (c->dead || c->op != YQ__OP_CONV || c->act.kind != YQ__ACT_NONE || c->quantized)
             continue;
         int user;
         if (!single_use(g, c->out[0], &user))
             continue;
         struct yq__node *a = &g->nodes[user];
         struct yq__act act;
-        if (a->n_in < 1 || a->in[0] != c->out[0] || !act_of(a, &act))
+        if (a->quantized || a->n_in < 1 || a->in[0] != c->out[0] || !act_of(a, &act))
             continue;
         c->act = act;
         c->out[0] = a->out[0];

@@ -8,6 +8,7 @@ void yq__pass_options_init(struct yq__pass_options *o)
 {
     memset(o, 0, sizeof *o);
     o->nhwc = true;
+    o->fuse_conv_act = true;
 }
 
 int yq__consumers(const struct yq__graph *g, int t, int *nodes, int max)
@@ -66,7 +67,7 @@ enum yq_status yq__passes_run(struct yq__graph *g, const struct yq__pass_options
     enum yq_status st;
     if ((st = yq__pass_fold_constants(g, e)) || (st = yq__pass_drop_identity(g, e)) ||
         (st = yq__pass_cut_head(g, o->outputs, e)) || (st = yq__pass_fold_bn(g, e)) ||
-        (st = yq__pass_fuse_act(g, e)))
+        (st = yq__pass_fuse_act(g, o->fuse_conv_act, e)))
         return st;
     if (o->nhwc && (st = yq__pass_nhwc(g, e)))
         return st;

@@ -12,6 +12,9 @@ struct yq__pass_options {
      * or "" = automatic head recognition; "none" = keep the graph's own outputs. */
     const char *outputs;
     bool nhwc; /* convert to NHWC (default true) */
+    /* Fuse activations into the Conv before them (default true). Off for calibration:
+     * the quantizer needs each pre-activation tensor's range and fuses itself. */
+    bool fuse_conv_act;
 };
 void yq__pass_options_init(struct yq__pass_options *o);
 
@@ -22,7 +25,9 @@ enum yq_status yq__pass_fold_constants(struct yq__graph *g, struct yq__err *e);
 enum yq_status yq__pass_drop_identity(struct yq__graph *g, struct yq__err *e);
 enum yq_status yq__pass_cut_head(struct yq__graph *g, const char *outputs, struct yq__err *e);
 enum yq_status yq__pass_fold_bn(struct yq__graph *g, struct yq__err *e);
-enum yq_status yq__pass_fuse_act(struct yq__graph *g, struct yq__err *e);
+/* Sigmoid·Mul → SiLU always; Conv + activation when conv is true. Quantized nodes are
+ * never fused here (the quantizer fuses int8 Convs itself). */
+enum yq_status yq__pass_fuse_act(struct yq__graph *g, bool conv, struct yq__err *e);
 enum yq_status yq__pass_nhwc(struct yq__graph *g, struct yq__err *e);
 /* Marks nodes that no graph output depends on as dead (then compacts). */
 enum yq_status yq__pass_dead_code(struct yq__graph *g, struct yq__err *e);

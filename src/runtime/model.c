@@ -163,11 +163,36 @@ enum yq_status yq__model_create(struct yq__graph *g, struct yq_model **out, stru
     for (int c = 0; c < 3; c++)
         if (!(m->std[c] != 0.0f) || !isfinite(m->std[c]))
             m->std[c] = 1.0f;
+    if (g->n_inputs > 0 && g->tensors[g->inputs[0]].dtype == YQ__DTYPE_S8) {
+        const struct yq__quant *q = &g->tensors[g->inputs[0]].q;
+        float inv = q->scale > 0.0f ? 1.0f / q->scale : 1.0f;
+        for (int c = 0; c < 3; c++)
+            for (int v = 0; v < 256; v++) {
+                /* in double so that u8 - 128 comes out exact for mean 0 / std 255 */
+                double r = ((double)v - m->mean[c]) / m->std[c] * inv;
+                double code = nearbyint(r) + q->zero_point;
+                m->in_lut[c][v] = (int8_t)(code < -128 ? -128 : code > 127 ? 127 : code);
+            }
+    }
     *out = m;
     return YQ_STATUS_OK;
 fail:
     yq_model_free(m);
     return st;
+}
+
+struct yq__graph *yq__model_take_graph(struct yq_model *m)
+{
+    struct yq__graph *g = m->g;
+    if (m->state && m->impl)
+        for (int ni = 0; ni < g->n_nodes; ni++)
+            if (m->impl[ni] && m->impl[ni]->release && m->state[ni])
+                m->impl[ni]->release(m->state[ni]);
+    yq__free(m->state);
+    m->state = NULL; /* so yq_model_free does not walk the graph it no longer has */
+    m->g = NULL;
+    yq_model_free(m);
+    return g;
 }
 
 void yq_model_free(struct yq_model *m)

@@ -17,6 +17,9 @@ struct yq_model {
     size_t arena_size;
     size_t weights_size;
     float mean[3], std[3];           /* input normalisation for U8 images into float input */
+    /* U8 image -> S8 input codes per channel (quantized models whose input 0 is S8):
+     * quantize((u8 - mean[c]) / std[c]) with the input's parameters. */
+    int8_t in_lut[3][256];
 };
 
 struct yq_session {
@@ -32,10 +35,23 @@ struct yq_session {
     float **out_float;        /* per output: dequantized copy (int8 outputs only) */
     struct yq_layer_time *times;
     bool profile;
+    void (*observer)(void *ctx, const struct yq_session *s, int node);
+    void *observer_ctx;
 };
 
 /* Builds a model from a finished graph (passes done, shapes inferred); takes ownership of
  * g in every case. */
 enum yq_status yq__model_create(struct yq__graph *g, struct yq_model **out, struct yq__err *e);
+
+/* Calls fn(ctx, s, node) after every node of each run (calibration reads the node's
+ * outputs through yq__session_tensor then). fn NULL removes it. */
+void yq__session_set_observer(struct yq_session *s,
+                              void (*fn)(void *ctx, const struct yq_session *s, int node),
+                              void *ctx);
+/* Data of tensor t in this session: activations are valid until the memory plan reuses
+ * them (inside an observer call, the current node's inputs and outputs are valid). */
+void *yq__session_tensor(const struct yq_session *s, int t);
+/* Frees everything but the graph and returns it (the caller owns it). */
+struct yq__graph *yq__model_take_graph(struct yq_model *m);
 
 #endif

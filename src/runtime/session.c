@@ -144,6 +144,18 @@ enum yq_status yq_session_set_input(struct yq_session *s, int index, const void 
         const uint8_t *src = data;
         if (t->dtype == YQ__DTYPE_U8) {
             memcpy(dst, src, n);
+        } else if (t->dtype == YQ__DTYPE_S8 && index == 0) {
+            int8_t *d = dst;
+            if (C == 3) {
+                for (size_t i = 0; i + 3 <= n; i += 3) {
+                    d[i] = m->in_lut[0][src[i]];
+                    d[i + 1] = m->in_lut[1][src[i + 1]];
+                    d[i + 2] = m->in_lut[2][src[i + 2]];
+                }
+            } else {
+                for (size_t i = 0; i < n; i++)
+                    d[i] = m->in_lut[0][src[i]];
+            }
         } else if (t->dtype == YQ__DTYPE_F32 && nhwc) {
             float *d = dst;
             float inv[3], mean[3];
@@ -158,6 +170,32 @@ enum yq_status yq_session_set_input(struct yq_session *s, int index, const void 
         } else {
             return YQ_STATUS_INVALID_ARGUMENT;
         }
+        return YQ_STATUS_OK;
+    }
+    if (dtype == YQ_DTYPE_S8 && t->dtype == YQ__DTYPE_S8) {
+        if (size != n || (nhwc && layout != YQ_LAYOUT_NHWC))
+            return YQ_STATUS_INVALID_ARGUMENT;
+        memcpy(dst, data, n);
+        return YQ_STATUS_OK;
+    }
+    if (dtype == YQ_DTYPE_F32 && t->dtype == YQ__DTYPE_S8) {
+        if (size != n * 4)
+            return YQ_STATUS_INVALID_ARGUMENT;
+        /* float in the tensor's own order (or NCHW into NHWC), quantized with its params */
+        const float *src = data;
+        int8_t *d = dst;
+        float inv = t->q.scale > 0.0f ? 1.0f / t->q.scale : 1.0f;
+        bool transpose = nhwc && layout == YQ_LAYOUT_NCHW;
+        int64_t N = t->shape.rank == 4 ? t->shape.d[0] : 1;
+        for (int64_t b = 0; b < N; b++)
+            for (int64_t c = 0; c < C; c++)
+                for (int64_t p = 0; p < HW; p++) {
+                    size_t si = transpose ? (size_t)((b * C + c) * HW + p)
+                                          : (size_t)((b * HW + p) * C + c);
+                    float q = nearbyintf(src[si] * inv) + (float)t->q.zero_point;
+                    q = q != q ? (float)t->q.zero_point : q;
+                    d[(b * HW + p) * C + c] = (int8_t)(q < -128.0f ? -128 : q > 127.0f ? 127 : q);
+                }
         return YQ_STATUS_OK;
     }
     if (dtype == YQ_DTYPE_F32 && t->dtype == YQ__DTYPE_F32) {
@@ -207,6 +245,8 @@ enum yq_status yq_session_run(struct yq_session *s)
         m->impl[ni]->run(&x);
         if (s->profile)
             s->times[ni].ms = now_ms() - t0;
+        if (s->observer)
+            s->observer(s->observer_ctx, s, ni);
     }
     for (int i = 0; i < g->n_outputs; i++) {
         const struct yq__tensor *t = &g->tensors[g->outputs[i]];
@@ -263,6 +303,19 @@ enum yq_status yq_session_output_float(struct yq_session *s, int index, const fl
         info->size_bytes = info->n_elems * 4;
     }
     return YQ_STATUS_OK;
+}
+
+void yq__session_set_observer(struct yq_session *s,
+                              void (*fn)(void *ctx, const struct yq_session *s, int node),
+                              void *ctx)
+{
+    s->observer = fn;
+    s->observer_ctx = ctx;
+}
+
+void *yq__session_tensor(const struct yq_session *s, int t)
+{
+    return t >= 0 && t < s->m->g->n_tensors ? s->tensor_data[t] : NULL;
 }
 
 int yq_session_profile(const struct yq_session *s, const struct yq_layer_time **layers)

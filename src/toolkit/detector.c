@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "toolkit_internal.h"
 
 struct yq_detector {
     const struct yq_model *m;
@@ -159,15 +160,8 @@ enum yq_status yq_detector_create(const struct yq_model *m, const struct yq_dete
     }
     d->in_h = (int)in.dims[1];
     d->in_w = (int)in.dims[2];
-    const char *lb = yq_model_meta(m, "yq.letterbox");
-    enum yq_letterbox mode = YQ_LETTERBOX_CENTER;
-    if (lb && !strcmp(lb, "topleft"))
-        mode = YQ_LETTERBOX_TOPLEFT;
-    else if (lb && !strcmp(lb, "stretch"))
-        mode = YQ_LETTERBOX_STRETCH;
-    yq_letterbox_options_init(&d->lb, mode);
-    const char *order = yq_model_meta(m, "yq.channel_order");
-    d->lb.bgr = order && !strcmp(order, "bgr");
+    yq__letterbox_from_meta(yq_model_meta(m, "yq.letterbox"),
+                            yq_model_meta(m, "yq.channel_order"), &d->lb);
     d->input_size = (size_t)d->in_w * (size_t)d->in_h * 3;
     d->input = yq__aligned_alloc(d->input_size);
     if (!d->input) {

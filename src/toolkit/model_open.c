@@ -12,6 +12,7 @@
 #include "onnx/onnx.h"
 #include "passes/passes.h"
 #include "runtime/runtime_internal.h"
+#include "toolkit_internal.h"
 
 void yq_import_options_init(struct yq_import_options *o)
 {
@@ -196,44 +197,67 @@ static bool set_preprocess(struct yq__graph *g, const struct yq_import_options *
            set_floats3(g, "yq.mean", mean) && set_floats3(g, "yq.std", stdv);
 }
 
-enum yq_status yq_model_load_onnx(const char *path, const struct yq_import_options *o,
-                                  struct yq_model **out, char *err, size_t err_cap)
+enum yq_status yq__toolkit_import(const char *path, const struct yq_import_options *o,
+                                  bool fuse_conv_act, struct yq__graph **out, struct yq__err *e)
 {
-    struct yq__err e = {err, err_cap};
     struct yq_import_options def;
-    if (!out || !path)
-        return yq__errf(&e, YQ_STATUS_INVALID_ARGUMENT, "model path is NULL");
     *out = NULL;
     if (!o) {
         yq_import_options_init(&def);
         o = &def;
     }
     struct yq__graph *g = NULL;
-    enum yq_status st = yq__onnx_import_file(path, &g, &e);
+    enum yq_status st = yq__onnx_import_file(path, &g, e);
     if (st)
         return st;
     struct yq__pass_options po;
     yq__pass_options_init(&po);
     po.outputs = o->outputs;
-    st = yq__passes_run(g, &po, &e);
+    po.fuse_conv_act = fuse_conv_act;
+    st = yq__passes_run(g, &po, e);
     if (st)
         goto fail;
     classify_decoded(g);
     char side[1100];
     if (o->sidecar)
-        st = apply_sidecar(g, o->sidecar, true, &e);
+        st = apply_sidecar(g, o->sidecar, true, e);
     else if (find_sidecar(path, side, sizeof side))
-        st = apply_sidecar(g, side, false, &e);
+        st = apply_sidecar(g, side, false, e);
     if (st)
         goto fail;
     if (!set_preprocess(g, o)) {
-        st = yq__errf(&e, YQ_STATUS_OUT_OF_MEMORY, "%s: out of memory", base_name(path));
+        st = yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "%s: out of memory", base_name(path));
         goto fail;
     }
-    return yq__model_create(g, out, &e);
+    *out = g;
+    return YQ_STATUS_OK;
 fail:
     yq__graph_free(g);
     return st;
+}
+
+enum yq_status yq_model_load_onnx(const char *path, const struct yq_import_options *o,
+                                  struct yq_model **out, char *err, size_t err_cap)
+{
+    struct yq__err e = {err, err_cap};
+    if (!out || !path)
+        return yq__errf(&e, YQ_STATUS_INVALID_ARGUMENT, "model path is NULL");
+    *out = NULL;
+    struct yq__graph *g;
+    enum yq_status st = yq__toolkit_import(path, o, true, &g, &e);
+    return st ? st : yq__model_create(g, out, &e);
+}
+
+void yq__letterbox_from_meta(const char *mode, const char *order,
+                             struct yq_letterbox_options *lb)
+{
+    enum yq_letterbox lm = YQ_LETTERBOX_CENTER;
+    if (mode && !strcmp(mode, "topleft"))
+        lm = YQ_LETTERBOX_TOPLEFT;
+    else if (mode && !strcmp(mode, "stretch"))
+        lm = YQ_LETTERBOX_STRETCH;
+    yq_letterbox_options_init(lb, lm);
+    lb->bgr = order && !strcmp(order, "bgr");
 }
 
 enum yq_status yq_model_open(const char *path, const struct yq_import_options *o,

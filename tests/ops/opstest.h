@@ -67,14 +67,17 @@ static inline int ot_output(struct yq__graph *g, const char *name)
 }
 
 /* Runs graph g: bufs[t] must hold each graph input's data; others are allocated here (free
- * with ot_free). Returns the first error status (message in err), or OK. */
-static inline enum yq_status ot_run(struct yq__graph *g, struct yq__pool *pool, void **bufs,
-                                    char *err, size_t cap)
+ * with ot_free). Each node runs its int8 implementation when node->quantized. With infer
+ * false, shapes/dtypes already set on the tensors are used as they are (quantized graphs
+ * are built with their final dtypes and parameters). Returns the first error status
+ * (message in err), or OK. */
+static inline enum yq_status ot_run_ex(struct yq__graph *g, struct yq__pool *pool, void **bufs,
+                                       bool infer, char *err, size_t cap)
 {
     struct yq__err e = {err, cap};
     err[0] = '\0';
     enum yq_status st = yq__graph_index(g, &e);
-    if (!st)
+    if (!st && infer)
         st = yq__graph_infer_shapes(g, &e);
     if (st)
         return st;
@@ -84,7 +87,12 @@ static inline enum yq_status ot_run(struct yq__graph *g, struct yq__pool *pool, 
     int prepared = 0;
     for (int i = 0; i < nn && !st; i++, prepared++) {
         size_t sb = 0;
-        st = yq__op_impl_get(g->nodes[i].op, false)->prepare(g, i, &states[i], &sb, &e);
+        const struct yq__op_impl *impl = yq__op_impl_get(g->nodes[i].op, g->nodes[i].quantized);
+        if (!impl) {
+            st = yq__errf(&e, YQ_STATUS_UNSUPPORTED, "node %d: no implementation", i);
+            break;
+        }
+        st = impl->prepare ? impl->prepare(g, i, &states[i], &sb, &e) : YQ_STATUS_OK;
         if (sb > max_scratch)
             max_scratch = sb;
     }
@@ -110,19 +118,25 @@ static inline enum yq_status ot_run(struct yq__graph *g, struct yq__pool *pool, 
             for (int j = 0; j < n->n_out; j++)
                 out[j] = n->out[j] >= 0 ? bufs[n->out[j]] : NULL;
             struct yq__exec x = {g, n, states[i], in, out, scratch, stride, pool};
-            yq__op_impl_get(n->op, false)->run(&x);
+            yq__op_impl_get(n->op, n->quantized)->run(&x);
         }
         CHECKF(yq__alloc_count == before, "run allocated %lu times",
                yq__alloc_count - before);
         yq__aligned_free(scratch);
     }
     for (int i = 0; i < prepared; i++) {
-        const struct yq__op_impl *impl = yq__op_impl_get(g->nodes[i].op, false);
+        const struct yq__op_impl *impl = yq__op_impl_get(g->nodes[i].op, g->nodes[i].quantized);
         if (impl->release)
             impl->release(states[i]);
     }
     free(states);
     return st;
+}
+
+static inline enum yq_status ot_run(struct yq__graph *g, struct yq__pool *pool, void **bufs,
+                                    char *err, size_t cap)
+{
+    return ot_run_ex(g, pool, bufs, true, err, cap);
 }
 
 static inline void ot_free(struct yq__graph *g, void **bufs, int n_user)

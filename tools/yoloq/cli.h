@@ -20,4 +20,7 @@ bool yq_cli_int(const char *flag, const char *s, int *out);
 /* argv[*i + 1] as the value of flag argv[*i] (advances *i), or NULL after an error line. */
 const char *yq_cli_value(int argc, char **argv, int *i);
 
+/* "\r[=====     ] 3/20 <what>" on stderr; a newline when done == total. */
+void yq_cli_progress(const char *what, size_t done, size_t total);
+
 #endif

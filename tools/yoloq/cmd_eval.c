@@ -172,12 +172,9 @@ static int eval_model(const struct eval_args *a, const struct yq_coco_gt *gt,
             }
         }
         yq_image_free(&img);
-        int done = (int)((i + 1) * 30 / (n_images ? n_images : 1));
-        fprintf(stderr, "\r[%-30.*s] %zu/%zu images", done, "==============================",
-                i + 1, n_images);
+        if (!rc)
+            yq_cli_progress("images", i + 1, n_images);
     }
-    if (!rc)
-        fprintf(stderr, "\n");
     yq_detector_free(d);
     yq_model_free(m);
     return rc;

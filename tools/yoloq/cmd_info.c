@@ -86,6 +86,19 @@ int yq_cmd_info(int argc, char **argv)
            yq_model_meta(m, "yq.mean") ? yq_model_meta(m, "yq.mean") : "?",
            yq_model_meta(m, "yq.std") ? yq_model_meta(m, "yq.std") : "?");
     printf("  weights: %.2f MB\n", (double)yq_model_weights_size(m) / 1e6);
+    const char *algo = yq_model_meta(m, "yq.quant.algorithm");
+    if (algo) {
+        const char *pct = yq_model_meta(m, "yq.quant.percentile");
+#define META(k) (yq_model_meta(m, k) ? yq_model_meta(m, k) : "?")
+        printf("  quantization: int8, %s%s%s, per-%s weights, %s activations, %s outputs, "
+               "calibrated on %s samples of %s\n",
+               algo, pct ? " " : "", pct ? pct : "", META("yq.quant.method"),
+               META("yq.quant.act_mode"), META("yq.quant.outputs"), META("yq.quant.samples"),
+               META("yq.quant.dataset"));
+#undef META
+    } else {
+        printf("  quantization: none (float)\n");
+    }
     const char *custom = yq_model_meta(m, "yq.custom_string");
     if (custom)
         printf("  custom string: %s\n", custom);

@@ -65,6 +65,15 @@ const char *yq_cli_value(int argc, char **argv, int *i)
     return argv[*i];
 }
 
+void yq_cli_progress(const char *what, size_t done, size_t total)
+{
+    int bar = (int)(done * 30 / (total ? total : 1));
+    fprintf(stderr, "\r[%-30.*s] %zu/%zu %s", bar, "==============================", done, total,
+            what);
+    if (done == total)
+        fprintf(stderr, "\n");
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Accuracy of every INT8 configuration against float: builds the model with each
+# calibration algorithm x weight method, evaluates COCO mAP on the shared 128-image set and
+# prints one table row per configuration with the .yqm size.
+# Usage: scripts/quant-matrix.sh [MODEL.onnx] [DATASET.txt] [SHARED_DATA_DIR]
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+model=${1:-$here/data/models/yolov5n.onnx}
+ds=${2:-$here/data/calib/dataset.txt}
+shared=${3:-$here/../shared/data}
+yoloq=${YOLOQ:-$here/build/yoloq}
+[ -f "$shared/coco/annotations.json" ] || { echo "no $shared/coco: nothing to evaluate on" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+evalm() {
+    "$yoloq" eval --model "$1" --images "$shared/coco/images" \
+        --annotations "$shared/coco/annotations.json" 2>/dev/null | sed -n '1,2s/.*= //p' | paste -sd' '
+}
+printf '%-34s %-14s %-8s %s\n' configuration "mAP .5:.95 .5" "MB" "build s"
+printf '%-34s %-14s %-8s\n' "float (onnx)" "$(evalm "$model")" \
+    "$(awk -v s="$(stat -c %s "$model")" 'BEGIN{printf "%.2f", s/1e6}')"
+for method in channel layer; do
+    for algo in normal percentile kl mmse; do
+        for act in lut float; do
+            t0=$(date +%s.%N)
+            "$yoloq" build "$model" -o "$tmp/m.yqm" --dataset "$ds" --algorithm $algo \
+                --method $method --act-mode $act >/dev/null 2>&1
+            t1=$(date +%s.%N)
+            printf '%-34s %-14s %-8s %.1f\n' "$algo/$method/$act" "$(evalm "$tmp/m.yqm")" \
+                "$(awk -v s="$(stat -c %s "$tmp/m.yqm")" 'BEGIN{printf "%.2f", s/1e6}')" \
+                "$(echo "$t1 - $t0" | bc)"
+        done
+    done
+done

@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# yoloq build: the bundled yolov5n calibrated on the 20 bundled calibration images becomes
+# an int8 .yqm that finds the same objects on bus.jpg and zidane.jpg as the float model
+# (same classes, each box matched at IoU >= 0.7), loads in info/detect, records its
+# calibration settings; bad options, bad dataset lists and corrupt .yqm files are one-line
+# errors. Args: yoloq binary, source dir, shared data dir.
+yoloq=$1 src=$2 shared=$3
+pass=0 fail=0 skip=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+expect_error() {
+    local name=$1 pat=$2; shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    local rc=$?
+    if [ $rc -eq 0 ] || [ $rc -ge 128 ]; then bad "$name: exit $rc"; return; fi
+    local lines; lines=$(grep -vc '^\[' "$tmp/err")
+    if [ "$lines" != 1 ]; then bad "$name: $lines error lines: $(cat "$tmp/err")"; return; fi
+    if ! grep -q -- "$pat" "$tmp/err"; then bad "$name: message '$(cat "$tmp/err")' lacks '$pat'"; return; fi
+    ok
+}
+
+model=$src/data/models/yolov5n.onnx
+ds=$src/data/calib/dataset.txt
+imgs="$src/data/images/bus.jpg $src/data/images/zidane.jpg"
+
+"$yoloq" build "$model" -o "$tmp/q.yqm" --dataset "$ds" --custom-string "ci build" \
+    >"$tmp/build.out" 2>"$tmp/build.err"
+rc=$?
+[ $rc -eq 0 ] && ok || bad "build exit $rc: $(cat "$tmp/build.err")"
+cat "$tmp/build.out"
+grep -q "int8 model (normal, per-channel weights" "$tmp/build.out" && ok || bad "build summary: $(cat "$tmp/build.out")"
+grep -q "calibrated on 20 samples" "$tmp/build.out" && ok || bad "sample count"
+grep -q "calibration pass 1/1" "$tmp/build.err" && ok || bad "no progress bar: $(cat "$tmp/build.err")"
+
+"$yoloq" info "$tmp/q.yqm" >"$tmp/info" 2>&1 && ok || bad "info on int8 yqm: $(cat "$tmp/info")"
+grep -q "ci build" "$tmp/info" && ok || bad "custom string missing from info"
+grep -qi "s8\|int8" "$tmp/info" && ok || bad "info does not show int8 tensors: $(cat "$tmp/info")"
+
+# same objects as the float model: classes equal, every box matched at IoU >= 0.7
+"$yoloq" detect --model "$model" --json "$tmp/f.json" $imgs >/dev/null 2>&1 || bad "float detect"
+"$yoloq" detect --model "$tmp/q.yqm" --json "$tmp/q.json" $imgs >"$tmp/qd.out" 2>&1 && ok || bad "int8 detect: $(cat "$tmp/qd.out")"
+grep -q "bus.jpg: 810x1080, 4 detections: 3 person, 1 bus" "$tmp/qd.out" && ok || bad "int8 bus: $(cat "$tmp/qd.out")"
+grep -q "zidane.jpg: 1280x720, 3 detections: 2 person, 1 tie" "$tmp/qd.out" && ok || bad "int8 zidane: $(cat "$tmp/qd.out")"
+match=$(awk '
+  function iou(a, b,   ix, iy, inter) {
+    split(a, p, " "); split(b, q, " ")
+    ix = (p[1] + p[3] < q[1] + q[3] ? p[1] + p[3] : q[1] + q[3]) - (p[1] > q[1] ? p[1] : q[1])
+    iy = (p[2] + p[4] < q[2] + q[4] ? p[2] + p[4] : q[2] + q[4]) - (p[2] > q[2] ? p[2] : q[2])
+    if (ix <= 0 || iy <= 0) return 0
+    inter = ix * iy
+    return inter / (p[3] * p[4] + q[3] * q[4] - inter)
+  }
+  /"image_id"/ { gsub(/[^0-9]/, "", $0); img = $0 }
+  /"category_id"/ { gsub(/[^0-9]/, "", $0); cat = $0 }
+  /"bbox"/ { gsub(/.*\[|\].*|,/, " ", $0); key = FILENAME ":" img ":" cat; box[FILENAME, ++n[FILENAME]] = img " " cat "|" $0 }
+  END {
+    bad = 0
+    for (i = 1; i <= n[ARGV[1]]; i++) {
+      split(box[ARGV[1], i], a, "|"); best = 0
+      for (j = 1; j <= n[ARGV[2]]; j++) {
+        split(box[ARGV[2], j], b, "|")
+        if (a[1] == b[1]) { v = iou(a[2], b[2]); if (v > best) best = v }
+      }
+      if (best < 0.7) bad++
+    }
+    print (n[ARGV[1]] == n[ARGV[2]] && bad == 0) ? "same" : "differ " bad " of " n[ARGV[1]] " vs " n[ARGV[2]]
+  }' "$tmp/f.json" "$tmp/q.json")
+[ "$match" = same ] && ok || bad "int8 vs float boxes: $match"
+
+# every algorithm and the per-layer method build and still see the bus
+for a in kl mmse percentile; do
+    "$yoloq" build "$model" -o "$tmp/$a.yqm" --dataset "$ds" --algorithm $a --max-samples 6 \
+        >"$tmp/$a.out" 2>&1 && ok || bad "build --algorithm $a: $(cat "$tmp/$a.out")"
+    "$yoloq" detect --model "$tmp/$a.yqm" "$src/data/images/bus.jpg" 2>&1 | grep -q "1 bus" && ok || bad "$a: no bus"
+done
+"$yoloq" build "$model" -o "$tmp/layer.yqm" --dataset "$ds" --method layer --act-mode float \
+    --output-type int8 --max-samples 6 >"$tmp/l.out" 2>&1 && ok || bad "build --method layer: $(cat "$tmp/l.out")"
+"$yoloq" detect --model "$tmp/layer.yqm" "$src/data/images/bus.jpg" 2>&1 | grep -q "1 bus" && ok || bad "layer: no bus"
+
+# bad input: one line, non-zero exit
+expect_error "no dataset" "needs --dataset" "$yoloq" build "$model" -o "$tmp/x.yqm"
+expect_error "missing list" "cannot read the dataset list" "$yoloq" build "$model" -o "$tmp/x.yqm" --dataset "$tmp/none.txt"
+: >"$tmp/empty.txt"
+expect_error "empty list" "no samples listed" "$yoloq" build "$model" -o "$tmp/x.yqm" --dataset "$tmp/empty.txt"
+echo "missing.jpg" >"$tmp/miss.txt"
+expect_error "missing image" "missing.jpg" "$yoloq" build "$model" -o "$tmp/x.yqm" --dataset "$tmp/miss.txt"
+head -c 5000 "$src/data/images/bus.jpg" >"$tmp/trunc.jpg"
+printf 'trunc.jpg\n' >"$tmp/trunc.txt"
+expect_error "corrupt image" "trunc.jpg" "$yoloq" build "$model" -o "$tmp/x.yqm" --dataset "$tmp/trunc.txt"
+head -c 1000 /dev/urandom >"$tmp/bad.npy"
+printf 'bad.npy\n' >"$tmp/npy.txt"
+expect_error "bad npy" "bad.npy" "$yoloq" build "$model" -o "$tmp/x.yqm" --dataset "$tmp/npy.txt"
+head -c 1000 /dev/zero >"$tmp/short.raw"
+printf 'short.raw\n' >"$tmp/raw.txt"
+expect_error "short raw" "short.raw: 1000 bytes" "$yoloq" build "$model" -o "$tmp/x.yqm" --dataset "$tmp/raw.txt"
+expect_error "bad algorithm" "unknown value 'fancy'" "$yoloq" build "$model" -o "$tmp/x.yqm" --dataset "$ds" --algorithm fancy
+expect_error "bad method" "unknown value 'row'" "$yoloq" build "$model" -o "$tmp/x.yqm" --dataset "$ds" --method row
+expect_error "bad percentile" "percentile" "$yoloq" build "$model" -o "$tmp/x.yqm" --dataset "$ds" --algorithm percentile --percentile 20
+# a raw uint8 tensor of exactly the input size calibrates like an image
+head -c $((640 * 640 * 3)) /dev/urandom >"$tmp/noise.raw"
+printf 'noise.raw\n' >"$tmp/noise.txt"
+"$yoloq" build "$model" -o "$tmp/n.yqm" --dataset "$tmp/noise.txt" >/dev/null 2>&1 && ok || bad "raw u8 sample rejected"
+
+# corrupt int8 .yqm files: truncated and bit-flipped
+size=$(stat -c %s "$tmp/q.yqm")
+head -c $((size / 2)) "$tmp/q.yqm" >"$tmp/half.yqm"
+expect_error "truncated yqm" "half.yqm" "$yoloq" detect --model "$tmp/half.yqm" "$src/data/images/bus.jpg"
+cp "$tmp/q.yqm" "$tmp/flip.yqm"
+printf '\xff' | dd of="$tmp/flip.yqm" bs=1 seek=$((size - 100)) conv=notrunc 2>/dev/null
+expect_error "bit-flipped yqm" "flip.yqm" "$yoloq" detect --model "$tmp/flip.yqm" "$src/data/images/bus.jpg"
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
