@@ -132,9 +132,11 @@ static bool ends_with(const char *s, const char *suffix)
     return true;
 }
 
-/* Minimal .npy header: v1-v3, '<f4' or '|u1', C order. Sets *off to the data. */
+/* Minimal .npy header: v1-v3, '<f4' or '|u1', C order. Sets *off to the data and
+ * *channels_last when the shape ends in 3 (a float [1,H,W,3] is NHWC, not NCHW). */
 static enum yq_status npy_header(const char *path, const unsigned char *b, size_t n,
-                                 bool *is_u8, size_t *off, struct yq__err *e)
+                                 bool *is_u8, bool *channels_last, size_t *off,
+                                 struct yq__err *e)
 {
     if (n < 10 || memcmp(b, "\x93NUMPY", 6))
         return yq__errf(e, YQ_STATUS_BAD_INPUT, "%s: not a .npy file", path);
@@ -162,6 +164,15 @@ static enum yq_status npy_header(const char *path, const unsigned char *b, size_
         *is_u8 = true;
     else
         return yq__errf(e, YQ_STATUS_BAD_INPUT, "%s: .npy dtype must be float32 or uint8", path);
+    const char *sh = strstr(h, "'shape':");
+    const char *close = sh ? strchr(sh, ')') : NULL;
+    if (!close)
+        return yq__errf(e, YQ_STATUS_BAD_INPUT, "%s: .npy header has no shape", path);
+    const char *last = close;
+    while (last > sh && (last[-1] == ' ' || last[-1] == ','))
+        last--;
+    *channels_last = last > sh && last[-1] == '3' && (last - 1 == sh || last[-2] == ' ' ||
+                                                     last[-2] == '(' || last[-2] == ',');
     *off = start + hl;
     return YQ_STATUS_OK;
 }
@@ -175,10 +186,10 @@ static enum yq_status feed_tensor(struct feed *f, const char *path, struct yq_se
     if (yq__read_file(path, &data, &n, NULL))
         return yq__errf(e, YQ_STATUS_IO, "%s: cannot read calibration sample", path);
     size_t off = 0, elems = f->in.n_elems;
-    bool u8 = n == elems;
+    bool u8 = n == elems, nhwc = u8;
     enum yq_status st = YQ_STATUS_OK;
     if (ends_with(path, ".npy"))
-        st = npy_header(path, (const unsigned char *)data, n, &u8, &off, e);
+        st = npy_header(path, (const unsigned char *)data, n, &u8, &nhwc, &off, e);
     size_t want = u8 ? elems : elems * 4;
     if (!st && n - off != want)
         st = yq__errf(e, YQ_STATUS_BAD_INPUT,
@@ -187,10 +198,9 @@ static enum yq_status feed_tensor(struct feed *f, const char *path, struct yq_se
                       path, n - off, (long long)f->in.dims[1], (long long)f->in.dims[2],
                       elems * 4, elems);
     if (!st) {
-        /* .npy data sits at an offset that is a multiple of 16 (64 since numpy 1.x writes
-         * aligned headers), good enough for float loads; copy to be safe anyway */
+        /* numpy pads the header so the data starts 64-byte aligned */
         st = yq_session_set_input(s, 0, data + off, want, u8 ? YQ_DTYPE_U8 : YQ_DTYPE_F32,
-                                  u8 ? YQ_LAYOUT_NHWC : YQ_LAYOUT_NCHW);
+                                  u8 || nhwc ? YQ_LAYOUT_NHWC : YQ_LAYOUT_NCHW);
         if (st)
             st = yq__errf(e, st, "%s: cannot set the model input from it", path);
     }

@@ -106,6 +106,19 @@ expect_error "bad percentile" "percentile" "$yoloq" build "$model" -o "$tmp/x.yq
 head -c $((640 * 640 * 3)) /dev/urandom >"$tmp/noise.raw"
 printf 'noise.raw\n' >"$tmp/noise.txt"
 "$yoloq" build "$model" -o "$tmp/n.yqm" --dataset "$tmp/noise.txt" >/dev/null 2>&1 && ok || bad "raw u8 sample rejected"
+# .npy tensors: uint8 [640,640,3] and float32 [1,3,640,640] (header padded to 64 bytes)
+npy() { # npy FILE DESCR SHAPE BYTES
+    local h="{'descr': '$2', 'fortran_order': False, 'shape': ($3), }"
+    while [ $(( (10 + ${#h} + 1) % 64 )) -ne 0 ]; do h="$h "; done
+    { printf '\x93NUMPY\x01\x00'; printf "\\x$(printf %02x $(( (${#h} + 1) % 256 )))\\x$(printf %02x $(( (${#h} + 1) / 256 )))"
+      printf '%s\n' "$h"; head -c "$4" /dev/urandom; } >"$1"
+}
+npy "$tmp/u8.npy" '|u1' '640, 640, 3' $((640 * 640 * 3))
+head -c $((640 * 640 * 3 * 4)) /dev/zero >"$tmp/zeros"
+npy "$tmp/hdr" '<f4' '1, 3, 640, 640' 0 && cat "$tmp/hdr" "$tmp/zeros" >"$tmp/f32.npy"
+printf 'u8.npy\nf32.npy\n' >"$tmp/npys.txt"
+"$yoloq" build "$model" -o "$tmp/n.yqm" --dataset "$tmp/npys.txt" >"$tmp/npy.out" 2>&1 && ok || bad ".npy samples rejected: $(cat "$tmp/npy.out")"
+grep -q "calibrated on 2 samples" "$tmp/npy.out" && ok || bad ".npy sample count"
 
 # corrupt int8 .yqm files: truncated and bit-flipped
 size=$(stat -c %s "$tmp/q.yqm")
