@@ -12,47 +12,11 @@ struct concat_state {
     int64_t dims[];              /* input sizes along the axis */
 };
 
-static enum yq_status concat_check(const struct yq__graph *g, int node, int *axis_out,
-                                   struct yq__shape *out, struct yq__err *e)
-{
-    const struct yq__node *nd = &g->nodes[node];
-    enum yq_status st = yq__ops_check_io(g, node, 1, -1, e);
-    if (st)
-        return st;
-    const struct yq__tensor *x0 = yq__ops_in(g, node, 0);
-    int64_t axis = yq__attr_int(nd, "axis", 0);
-    int ax = yq__axis_to_phys(x0, axis);
-    char s1[YQ__SHAPE_BUF], s2[YQ__SHAPE_BUF];
-    if (ax < 0)
-        return yq__node_err(g, node, e, YQ_STATUS_BAD_MODEL, "axis %lld out of range for %s",
-                            (long long)axis, yq__ops_sh(&x0->shape, s1));
-    *out = x0->shape;
-    out->d[ax] = 0;
-    for (int i = 0; i < nd->n_in; i++) {
-        const struct yq__tensor *x = yq__ops_in(g, node, i);
-        if (!x)
-            return yq__node_err(g, node, e, YQ_STATUS_BAD_MODEL, "input %d is missing", i);
-        bool same = x->shape.rank == x0->shape.rank && x->dtype == x0->dtype &&
-                    yq__ops_is_nhwc(x) == yq__ops_is_nhwc(x0);
-        for (int d = 0; same && d < x->shape.rank; d++)
-            same = d == ax || x->shape.d[d] == x0->shape.d[d];
-        if (!same)
-            return yq__node_err(g, node, e, YQ_STATUS_BAD_MODEL,
-                                "input %d '%s' %s %s does not match input 0 %s %s on axis %lld", i,
-                                x->name, yq__ops_sh(&x->shape, s1), yq__dtype_name(x->dtype),
-                                yq__ops_sh(&x0->shape, s2), yq__dtype_name(x0->dtype),
-                                (long long)axis);
-        out->d[ax] += x->shape.d[ax];
-    }
-    *axis_out = ax;
-    return YQ_STATUS_OK;
-}
-
 static enum yq_status concat_infer(struct yq__graph *g, int node, struct yq__err *e)
 {
     int ax;
     struct yq__shape out;
-    enum yq_status st = concat_check(g, node, &ax, &out, e);
+    enum yq_status st = yq__ops_concat_shape(g, node, &ax, &out, e);
     if (st)
         return st;
     const struct yq__tensor *x0 = yq__ops_in(g, node, 0);
@@ -67,7 +31,7 @@ static enum yq_status concat_prepare(const struct yq__graph *g, int node, void *
     struct yq__shape out;
     *state = NULL;
     *scratch_bytes = 0;
-    enum yq_status st = concat_check(g, node, &ax, &out, e);
+    enum yq_status st = yq__ops_concat_shape(g, node, &ax, &out, e);
     if (st)
         return st;
     int n = g->nodes[node].n_in;
@@ -91,7 +55,6 @@ struct concat_ctx {
     const struct concat_state *s;
     const void *const *in;
     char *out;
-    int64_t per;
 };
 
 static void concat_rows(const struct concat_state *s, const void *const *in, char *out,
@@ -108,26 +71,22 @@ static void concat_rows(const struct concat_state *s, const void *const *in, cha
     }
 }
 
-static void concat_task(void *ctx, size_t task, int worker)
+static void concat_task(const void *ctx, int64_t o0, int64_t o1)
 {
-    (void)worker;
     const struct concat_ctx *c = ctx;
-    int64_t o0 = (int64_t)task * c->per;
-    concat_rows(c->s, c->in, c->out, o0, YQ_MIN(o0 + c->per, c->s->outer));
+    concat_rows(c->s, c->in, c->out, o0, o1);
 }
 
 static void concat_run(const struct yq__exec *x)
 {
     const struct concat_state *s = x->state;
-    struct concat_ctx c = {s, x->in, x->out[0], s->outer};
     int64_t bytes = s->outer * s->total * s->inner * (int64_t)s->es;
     if (bytes < (1 << 18) || s->outer < 2 || yq__pool_threads(x->pool) <= 1) {
         concat_rows(s, x->in, x->out[0], 0, s->outer);
         return;
     }
-    size_t tasks = yq__ops_n_tasks(x->pool, (size_t)s->outer, 1);
-    c.per = (s->outer + (int64_t)tasks - 1) / (int64_t)tasks;
-    yq__pool_run(x->pool, (size_t)((s->outer + c.per - 1) / c.per), concat_task, &c);
+    struct concat_ctx c = {s, x->in, x->out[0]};
+    yq__ops_run_rows(x->pool, s->outer, concat_task, &c);
 }
 
 const struct yq__op_impl yq__f32_concat = {

@@ -7,7 +7,7 @@
  * scratch, applies the activation and quantizes here. */
 #include <math.h>
 
-#include "ops/util.h"
+#include "ops/s8_util.h"
 
 enum s8conv_kind { S8CONV_1X1, S8CONV_DW, S8CONV_IM2COL };
 
@@ -36,26 +36,6 @@ struct s8conv_state {
     struct yq__dw_shape dws;    /* one image, whole output */
     char *packed;
 };
-
-/* real -> int8 exactly as yq__quantize_s8 (src/quant/calib.c, which src/ops cannot link)
- * and the int8 LUT operators: x / scale in double, round half to even, add the zero point,
- * saturate; NaN maps to the zero point. Clamping first (the bounds are integers, so this
- * equals clamping after rounding) keeps |t| <= 255, where adding and subtracting 1.5*2^52
- * rounds to the nearest even integer in the default rounding mode; unlike nearbyint this
- * vectorises (double lanes) on baseline x86-64 and aarch64. Same as quantize.c. */
-static void quantize_row(const float *restrict x, int8_t *restrict q, size_t n, float scale,
-                         int32_t zp)
-{
-    const double lo = -128.0 - zp, hi = 127.0 - zp, magic = 6755399441055744.0, sd = scale;
-    for (size_t i = 0; i < n; i++) {
-        double t = (double)x[i] / sd;
-        t = t == t ? t : 0.0;
-        t = t < lo ? lo : t;
-        t = t > hi ? hi : t;
-        t = (t + magic) - magic;
-        q[i] = (int8_t)((int32_t)t + zp);
-    }
-}
 
 static bool qparams_ok(const struct yq__quant *q)
 {
@@ -218,7 +198,7 @@ static enum yq_status s8conv_epilogue(const struct yq__graph *g, int node,
         for (int c = -128; c < 128; c++)
             v[c + 128] = yq__act_ref((float)(c - zp) * (float)div, &nd->act);
         int8_t q[256];
-        quantize_row(v, q, 256, cs->out_scale, cs->out_zp);
+        yq__s8_quantize_row(v, q, 256, cs->out_scale, cs->out_zp);
         for (int c = -128; c < 128; c++)
             lut[(uint8_t)(int8_t)c] = q[c + 128];
         cs->ep.lut = lut;
@@ -431,8 +411,8 @@ static void finish_float(const struct s8conv_state *s, float *ft, int rows, int8
 {
     yq__f32_act(ft, (size_t)rows * s->mg, &s->act);
     for (int r = 0; r < rows; r++)
-        quantize_row(ft + (size_t)r * s->mg, out + (size_t)r * ldo, (size_t)s->mg, s->out_scale,
-                     s->out_zp);
+        yq__s8_quantize_row(ft + (size_t)r * s->mg, out + (size_t)r * ldo, (size_t)s->mg,
+                            s->out_scale, s->out_zp);
 }
 
 static void task_gemm(void *ctx, size_t task, int worker)
@@ -504,7 +484,8 @@ static void task_dw(void *ctx, size_t task, int worker)
                 r.out_h = 1;
                 yq__qs8_dw(&r, 0, 1, in + (size_t)off * s->w * s->c, s->packed, ft, &s->ep);
                 yq__f32_act(ft, row, &s->act);
-                quantize_row(ft, (int8_t *)out + (size_t)oy * row, row, s->out_scale, s->out_zp);
+                yq__s8_quantize_row(ft, (int8_t *)out + (size_t)oy * row, row, s->out_scale,
+                                    s->out_zp);
             }
         }
         r0 += oy1 - oy0;

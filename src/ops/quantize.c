@@ -4,7 +4,7 @@
  * Elementwise over any shape and layout; large tensors are split across the pool. */
 #include <math.h>
 
-#include "ops/util.h"
+#include "ops/s8_util.h"
 
 /* Elements per pool task: big enough that scheduling is noise. */
 #define CHUNK (64 * 1024)
@@ -14,26 +14,6 @@ struct qdq_state {
     int32_t zp;
     int64_t n;
 };
-
-/* real -> int8 exactly as yq__quantize_s8 (src/quant/calib.c, which src/ops cannot link)
- * and the int8 LUT operators: x / scale in double, round half to even, add the zero point,
- * saturate; NaN maps to the zero point. Clamping first (the bounds are integers, so this
- * equals clamping after rounding) keeps |t| <= 255, where adding and subtracting 1.5*2^52
- * rounds to the nearest even integer in the default rounding mode; unlike nearbyint this
- * vectorises (double lanes) on baseline x86-64 and aarch64. Same as conv_s8.c. */
-static void quantize_chunk(const float *restrict x, int8_t *restrict q, size_t n, float scale,
-                           int32_t zp)
-{
-    const double lo = -128.0 - zp, hi = 127.0 - zp, magic = 6755399441055744.0, sd = scale;
-    for (size_t i = 0; i < n; i++) {
-        double t = (double)x[i] / sd;
-        t = t == t ? t : 0.0;
-        t = t < lo ? lo : t;
-        t = t > hi ? hi : t;
-        t = (t + magic) - magic;
-        q[i] = (int8_t)((int32_t)t + zp);
-    }
-}
 
 static void dequantize_chunk(const int8_t *restrict q, float *restrict x, size_t n, float scale,
                              int32_t zp)
@@ -127,8 +107,8 @@ static void qdq_task(void *ctx, size_t task, int worker)
     const struct qdq_ctx *c = ctx;
     int64_t i0 = (int64_t)task * CHUNK, i1 = YQ_MIN(i0 + CHUNK, c->s->n);
     if (c->quant)
-        quantize_chunk((const float *)c->in + i0, (int8_t *)c->out + i0, (size_t)(i1 - i0),
-                       c->s->scale, c->s->zp);
+        yq__s8_quantize_row((const float *)c->in + i0, (int8_t *)c->out + i0, (size_t)(i1 - i0),
+                            c->s->scale, c->s->zp);
     else
         dequantize_chunk((const int8_t *)c->in + i0, (float *)c->out + i0, (size_t)(i1 - i0),
                          c->s->scale, c->s->zp);

@@ -6,12 +6,7 @@
  * (round_prefer_floor/ceil, floor, ceil), so run only copies or blends channel vectors. */
 #include <math.h>
 
-#include "ops/util.h"
-
-enum coord_mode { COORD_HALF_PIXEL, COORD_PYTORCH_HALF_PIXEL, COORD_ALIGN_CORNERS,
-                  COORD_ASYMMETRIC, COORD_TF_HALF_PIXEL_NN };
-enum nearest_mode { NEAREST_ROUND_PREFER_FLOOR, NEAREST_ROUND_PREFER_CEIL, NEAREST_FLOOR,
-                    NEAREST_CEIL };
+#include "ops/resize_common.h"
 
 struct resize_state {
     bool linear;
@@ -22,42 +17,9 @@ struct resize_state {
     float *wy, *wx;
 };
 
-struct resize_params {
-    bool linear;
-    enum coord_mode coord;
-    enum nearest_mode nearest;
-    int64_t n, c, h, w, oh, ow;
-    double sh, sw;
-};
-
-static bool parse_coord(const char *s, enum coord_mode *m)
+static enum yq_status resize_check(const struct yq__graph *g, int node,
+                                   struct yq__resize_plan *p, struct yq__err *e)
 {
-    static const char *names[] = {"half_pixel", "pytorch_half_pixel", "align_corners",
-                                  "asymmetric", "tf_half_pixel_for_nn"};
-    for (int i = 0; i < 5; i++)
-        if (strcmp(s, names[i]) == 0) {
-            *m = (enum coord_mode)i;
-            return true;
-        }
-    return false;
-}
-
-static bool parse_nearest(const char *s, enum nearest_mode *m)
-{
-    static const char *names[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
-    for (int i = 0; i < 4; i++)
-        if (strcmp(s, names[i]) == 0) {
-            *m = (enum nearest_mode)i;
-            return true;
-        }
-    return false;
-}
-
-static enum yq_status resize_check(const struct yq__graph *g, int node, struct resize_params *p,
-                                   struct yq__err *e)
-{
-    const struct yq__node *nd = &g->nodes[node];
-    bool upsample = nd->op == YQ__OP_UPSAMPLE;
     enum yq_status st = yq__ops_check_io(g, node, 1, 4, e);
     if (st)
         return st;
@@ -67,119 +29,26 @@ static enum yq_status resize_check(const struct yq__graph *g, int node, struct r
         return yq__node_err(g, node, e, YQ_STATUS_UNSUPPORTED,
                             "only 4D f32 input is supported (got %s %s)",
                             yq__ops_sh(&x->shape, sb), yq__dtype_name(x->dtype));
-    memset(p, 0, sizeof *p);
-    bool nhwc = yq__ops_is_nhwc(x);
-    p->n = x->shape.d[0];
-    p->c = x->shape.d[nhwc ? 3 : 1];
-    p->h = x->shape.d[nhwc ? 1 : 2];
-    p->w = x->shape.d[nhwc ? 2 : 3];
-    const char *mode = yq__attr_string(nd, "mode", "nearest");
-    if (strcmp(mode, "linear") == 0 || strcmp(mode, "bilinear") == 0)
-        p->linear = true;
-    else if (strcmp(mode, "nearest") != 0)
-        return yq__node_err(g, node, e, YQ_STATUS_UNSUPPORTED, "mode '%s' is not supported", mode);
-    const char *cm = upsample ? "asymmetric"
-                              : yq__attr_string(nd, "coordinate_transformation_mode",
-                                                "half_pixel");
-    const char *nm = upsample ? "floor" : yq__attr_string(nd, "nearest_mode", "round_prefer_floor");
-    if (!parse_coord(cm, &p->coord))
-        return yq__node_err(g, node, e, YQ_STATUS_UNSUPPORTED,
-                            "coordinate_transformation_mode '%s' is not supported", cm);
-    if (!parse_nearest(nm, &p->nearest))
-        return yq__node_err(g, node, e, YQ_STATUS_UNSUPPORTED, "nearest_mode '%s' is not supported",
-                            nm);
-    /* scales: input 2 (opset 11+), input 1 (opset 10 Resize, opset 9 Upsample) or the
-     * attribute (opset 7 Upsample); sizes: input 3 */
-    float scales[4];
-    int ns = 0;
-    int si = nd->n_in >= 3 ? 2 : 1;
-    const struct yq__tensor *ts = yq__ops_in(g, node, si), *tz = yq__ops_in(g, node, 3);
-    if (ts && yq__shape_numel(&ts->shape) > 0) {
-        const void *v = yq__ops_value(g, nd->in[si]);
-        if (!v || ts->dtype != YQ__DTYPE_F32 || yq__shape_numel(&ts->shape) != 4)
-            return yq__node_err(g, node, e, YQ_STATUS_UNSUPPORTED,
-                                "scales must be a constant of 4 floats");
-        memcpy(scales, v, sizeof scales);
-        ns = 4;
-    } else if (upsample) {
-        const float *a = yq__attr_floats(nd, "scales", &ns);
-        if (!a || ns != 4)
-            return yq__node_err(g, node, e, YQ_STATUS_BAD_MODEL, "scales are missing");
-        memcpy(scales, a, sizeof scales);
-    }
-    if (ns == 4) {
-        if (scales[0] != 1.0f || scales[1] != 1.0f || !(scales[2] > 0.0f) || !(scales[3] > 0.0f) ||
-            scales[2] > 1024.0f || scales[3] > 1024.0f)
-            return yq__node_err(g, node, e, YQ_STATUS_UNSUPPORTED,
-                                "scales [%g,%g,%g,%g] are not a spatial resize", scales[0],
-                                scales[1], scales[2], scales[3]);
-        p->sh = scales[2];
-        p->sw = scales[3];
-        p->oh = (int64_t)floor((double)p->h * p->sh);
-        p->ow = (int64_t)floor((double)p->w * p->sw);
-    } else if (tz) {
-        int64_t sz[4];
-        int n = 0;
-        if (!yq__ops_const_ints(g, node, 3, sz, 4, &n) || n != 4)
-            return yq__node_err(g, node, e, YQ_STATUS_UNSUPPORTED,
-                                "sizes must be a constant of 4 values");
-        if (sz[0] != p->n || sz[1] != p->c || sz[2] < 1 || sz[3] < 1 || sz[2] > (1 << 20) ||
-            sz[3] > (1 << 20))
-            return yq__node_err(g, node, e, YQ_STATUS_UNSUPPORTED,
-                                "sizes [%lld,%lld,%lld,%lld] are not a spatial resize of %s",
-                                (long long)sz[0], (long long)sz[1], (long long)sz[2],
-                                (long long)sz[3], yq__ops_sh(&x->shape, sb));
-        p->oh = sz[2];
-        p->ow = sz[3];
-        p->sh = (double)p->oh / (double)p->h;
-        p->sw = (double)p->ow / (double)p->w;
-    } else {
-        return yq__node_err(g, node, e, YQ_STATUS_BAD_MODEL, "neither scales nor sizes given");
-    }
-    if (p->oh < 1 || p->ow < 1 || p->h < 1 || p->w < 1 || p->oh > INT32_MAX / 2 ||
-        p->ow > INT32_MAX / 2)
-        return yq__node_err(g, node, e, YQ_STATUS_BAD_MODEL, "output size %lldx%lld is invalid",
-                            (long long)p->oh, (long long)p->ow);
-    return YQ_STATUS_OK;
+    return yq__ops_resize_plan(g, node, p, e);
 }
 
 static enum yq_status resize_infer(struct yq__graph *g, int node, struct yq__err *e)
 {
-    struct resize_params p;
+    struct yq__resize_plan p;
     enum yq_status st = resize_check(g, node, &p, e);
     if (st)
         return st;
     const struct yq__tensor *x = yq__ops_in(g, node, 0);
-    struct yq__shape o = x->shape;
-    bool nhwc = yq__ops_is_nhwc(x);
-    o.d[nhwc ? 1 : 2] = p.oh;
-    o.d[nhwc ? 2 : 3] = p.ow;
+    struct yq__shape o = yq__ops_spatial_shape(x, p.oh, p.ow);
     yq__ops_set_out(g, node, 0, YQ__DTYPE_F32, &o, x->layout);
     return YQ_STATUS_OK;
 }
 
-static double src_coord(const struct resize_params *p, int64_t o, int64_t in, int64_t out,
-                        double scale)
-{
-    switch (p->coord) {
-    case COORD_HALF_PIXEL:
-        return ((double)o + 0.5) / scale - 0.5;
-    case COORD_PYTORCH_HALF_PIXEL:
-        return out > 1 ? ((double)o + 0.5) / scale - 0.5 : 0.0;
-    case COORD_ALIGN_CORNERS:
-        return out > 1 ? (double)o * (double)(in - 1) / (double)(out - 1) : 0.0;
-    case COORD_TF_HALF_PIXEL_NN:
-        return ((double)o + 0.5) / scale;
-    default:
-        return (double)o / scale;
-    }
-}
-
-static void table(const struct resize_params *p, int64_t in, int64_t out, double scale,
+static void table(const struct yq__resize_plan *p, int64_t in, int64_t out, double scale,
                   int32_t *i0, int32_t *i1, float *w)
 {
     for (int64_t o = 0; o < out; o++) {
-        double x = src_coord(p, o, in, out, scale);
+        double x = yq__ops_resize_coord(p, o, in, out, scale);
         if (p->linear) {
             x = x < 0.0 ? 0.0 : (x > (double)(in - 1) ? (double)(in - 1) : x);
             int64_t a = (int64_t)floor(x);
@@ -187,23 +56,7 @@ static void table(const struct resize_params *p, int64_t in, int64_t out, double
             i1[o] = (int32_t)YQ_MIN(a + 1, in - 1);
             w[o] = (float)(x - (double)a);
         } else {
-            double r;
-            switch (p->nearest) {
-            case NEAREST_ROUND_PREFER_CEIL:
-                r = floor(x + 0.5);
-                break;
-            case NEAREST_FLOOR:
-                r = floor(x);
-                break;
-            case NEAREST_CEIL:
-                r = ceil(x);
-                break;
-            default:
-                r = ceil(x - 0.5);
-                break;
-            }
-            int64_t a = r < 0.0 ? 0 : (r > (double)(in - 1) ? in - 1 : (int64_t)r);
-            i0[o] = i1[o] = (int32_t)a;
+            i0[o] = i1[o] = yq__ops_resize_nearest(p, x, in);
             w[o] = 0.0f;
         }
     }
@@ -212,7 +65,7 @@ static void table(const struct resize_params *p, int64_t in, int64_t out, double
 static enum yq_status resize_prepare(const struct yq__graph *g, int node, void **state,
                                      size_t *scratch_bytes, struct yq__err *e)
 {
-    struct resize_params p;
+    struct yq__resize_plan p;
     *state = NULL;
     *scratch_bytes = 0;
     enum yq_status st = resize_check(g, node, &p, e);
@@ -233,14 +86,8 @@ static enum yq_status resize_prepare(const struct yq__graph *g, int node, void *
     s->w = (int)p.w;
     s->oh = (int)p.oh;
     s->ow = (int)p.ow;
-    s->in_sn = p.c * p.h * p.w;
-    s->out_sn = p.c * p.oh * p.ow;
-    s->in_sc = nhwc ? 1 : p.h * p.w;
-    s->in_sx = nhwc ? p.c : 1;
-    s->in_sy = s->in_sx * p.w;
-    s->out_sc = nhwc ? 1 : p.oh * p.ow;
-    s->out_sx = nhwc ? p.c : 1;
-    s->out_sy = s->out_sx * p.ow;
+    yq__ops_strides_4d(nhwc, p.c, p.h, p.w, &s->in_sn, &s->in_sc, &s->in_sy, &s->in_sx);
+    yq__ops_strides_4d(nhwc, p.c, p.oh, p.ow, &s->out_sn, &s->out_sc, &s->out_sy, &s->out_sx);
     char *q = (char *)s + hdr;
     s->y0 = (int32_t *)q;
     s->y1 = s->y0 + p.oh;
@@ -257,7 +104,6 @@ struct resize_ctx {
     const struct resize_state *s;
     const float *in;
     float *out;
-    int64_t per;
 };
 
 static void resize_row(const struct resize_state *s, const float *in, float *out, int n, int oy)
@@ -289,12 +135,9 @@ static void resize_row(const struct resize_state *s, const float *in, float *out
     }
 }
 
-static void resize_task(void *ctx, size_t task, int worker)
+static void resize_rows(const void *ctx, int64_t r0, int64_t r1)
 {
-    (void)worker;
     const struct resize_ctx *c = ctx;
-    int64_t rows = (int64_t)c->s->n * c->s->oh;
-    int64_t r0 = (int64_t)task * c->per, r1 = YQ_MIN(r0 + c->per, rows);
     for (int64_t r = r0; r < r1; r++)
         resize_row(c->s, c->in, c->out, (int)(r / c->s->oh), (int)(r % c->s->oh));
 }
@@ -302,10 +145,8 @@ static void resize_task(void *ctx, size_t task, int worker)
 static void resize_run(const struct yq__exec *x)
 {
     const struct resize_state *s = x->state;
-    int64_t rows = (int64_t)s->n * s->oh;
-    size_t tasks = yq__ops_n_tasks(x->pool, (size_t)rows, 1);
-    struct resize_ctx c = {s, x->in[0], x->out[0], (rows + (int64_t)tasks - 1) / (int64_t)tasks};
-    yq__pool_run(x->pool, (size_t)((rows + c.per - 1) / c.per), resize_task, &c);
+    struct resize_ctx c = {s, x->in[0], x->out[0]};
+    yq__ops_run_rows(x->pool, (int64_t)s->n * s->oh, resize_rows, &c);
 }
 
 const struct yq__op_impl yq__f32_resize = {

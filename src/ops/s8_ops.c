@@ -233,36 +233,15 @@ struct s8_concat_state {
     bool *copy;         /* [n_in] */
 };
 
+/* Every input an int8 activation (checked first, so a float input is reported as such),
+ * then the shapes as for fp32 Concat. */
 static enum yq_status s8_concat_check(const struct yq__graph *g, int node, int *axis_out,
                                       struct yq__shape *out, struct yq__err *e)
 {
-    const struct yq__node *nd = &g->nodes[node];
     enum yq_status st = yq__ops_check_io(g, node, 1, -1, e);
-    if (st) return st;
-    const struct yq__tensor *x0 = yq__ops_in(g, node, 0);
-    int64_t axis = yq__attr_int(nd, "axis", 0);
-    int ax = yq__axis_to_phys(x0, axis);
-    char s1[YQ__SHAPE_BUF], s2[YQ__SHAPE_BUF];
-    if (ax < 0)
-        return yq__node_err(g, node, e, YQ_STATUS_BAD_MODEL, "axis %lld out of range for %s",
-                            (long long)axis, yq__ops_sh(&x0->shape, s1));
-    *out = x0->shape;
-    out->d[ax] = 0;
-    for (int i = 0; i < nd->n_in; i++) {
-        const struct yq__tensor *x = yq__ops_in(g, node, i);
-        if ((st = yq__s8_check_act(g, node, x, "input", i, e))) return st;
-        bool same = x->shape.rank == x0->shape.rank && yq__ops_is_nhwc(x) == yq__ops_is_nhwc(x0);
-        for (int d = 0; same && d < x->shape.rank; d++)
-            same = d == ax || x->shape.d[d] == x0->shape.d[d];
-        if (!same)
-            return yq__node_err(g, node, e, YQ_STATUS_BAD_MODEL,
-                                "input %d '%s' %s does not match input 0 %s on axis %lld", i,
-                                x->name, yq__ops_sh(&x->shape, s1), yq__ops_sh(&x0->shape, s2),
-                                (long long)axis);
-        out->d[ax] += x->shape.d[ax];
-    }
-    *axis_out = ax;
-    return YQ_STATUS_OK;
+    for (int i = 0; !st && i < g->nodes[node].n_in; i++)
+        st = yq__s8_check_act(g, node, yq__ops_in(g, node, i), "input", i, e);
+    return st ? st : yq__ops_concat_shape(g, node, axis_out, out, e);
 }
 
 static enum yq_status s8_concat_infer(struct yq__graph *g, int node, struct yq__err *e)
@@ -344,15 +323,12 @@ struct s8_concat_ctx {
     const struct s8_concat_state *s;
     const void *const *in;
     int8_t *out;
-    int64_t per;
 };
 
-static void s8_concat_task(void *ctx, size_t task, int worker)
+static void s8_concat_task(const void *ctx, int64_t o0, int64_t o1)
 {
-    (void)worker;
     const struct s8_concat_ctx *c = ctx;
-    int64_t o0 = (int64_t)task * c->per;
-    s8_concat_rows(c->s, c->in, c->out, o0, YQ_MIN(o0 + c->per, c->s->outer));
+    s8_concat_rows(c->s, c->in, c->out, o0, o1);
 }
 
 static void s8_concat_run(const struct yq__exec *x)
@@ -363,10 +339,8 @@ static void s8_concat_run(const struct yq__exec *x)
         s8_concat_rows(s, x->in, x->out[0], 0, s->outer);
         return;
     }
-    size_t tasks = yq__ops_n_tasks(x->pool, (size_t)s->outer, 1);
-    struct s8_concat_ctx c = {s, x->in, x->out[0],
-                              (s->outer + (int64_t)tasks - 1) / (int64_t)tasks};
-    yq__pool_run(x->pool, (size_t)((s->outer + c.per - 1) / c.per), s8_concat_task, &c);
+    struct s8_concat_ctx c = {s, x->in, x->out[0]};
+    yq__ops_run_rows(x->pool, s->outer, s8_concat_task, &c);
 }
 
 const struct yq__op_impl yq__s8_concat = {
@@ -376,9 +350,9 @@ const struct yq__op_impl yq__s8_concat = {
 
 /* ---- Lookup-table activations -------------------------------------------------------- */
 
-/* lut[(uint8_t)c] = quantize_out(f(dequantize_in(c))) with f written exactly as the fp32
- * operators in unary.c compute it (float math), so int8 and fp32 graphs agree as closely as
- * the output grid allows. */
+/* lut[(uint8_t)c] = quantize_out(f(dequantize_in(c))) with f computed in double and
+ * rounded once (yq__act_ref for the fused-activation kinds): no ISA-dispatched or
+ * float-libm math, so the table and every int8 code after it are the same on every CPU. */
 struct s8_lut_state {
     int64_t numel;
     int8_t lut[256];
@@ -386,31 +360,36 @@ struct s8_lut_state {
 
 static float lut_f(enum yq__op op, float x, float a, float b)
 {
+    struct yq__act act = {YQ__ACT_NONE, a, b};
     switch (op) {
     case YQ__OP_SIGMOID:
-        return 1.0f / (1.0f + expf(-x));
+        act.kind = YQ__ACT_SIGMOID;
+        break;
     case YQ__OP_SILU:
-        return x / (1.0f + expf(-x));
+        act.kind = YQ__ACT_SILU;
+        break;
     case YQ__OP_RELU:
-        return x > 0.0f ? x : 0.0f;
+        act.kind = YQ__ACT_RELU;
+        break;
     case YQ__OP_LEAKY_RELU:
-        return x > 0.0f ? x : x * a;
-    case YQ__OP_TANH:
-        return tanhf(x);
-    case YQ__OP_HARD_SIGMOID: {
-        float v = a * x + b;
-        return v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v);
-    }
-    case YQ__OP_HARD_SWISH: {
-        float v = x + 3.0f;
-        v = v < 0.0f ? 0.0f : (v > 6.0f ? 6.0f : v);
-        return x * v * (1.0f / 6.0f);
-    }
+        act.kind = YQ__ACT_LEAKY_RELU;
+        break;
+    case YQ__OP_HARD_SWISH:
+        act.kind = YQ__ACT_HARD_SWISH;
+        break;
     case YQ__OP_CLIP:
-        return x < a ? a : (x > b ? b : x);
+        act.kind = YQ__ACT_CLIP;
+        break;
+    case YQ__OP_TANH:
+        return (float)tanh((double)x);
+    case YQ__OP_HARD_SIGMOID: {
+        double v = (double)a * x + b;
+        return (float)(v < 0.0 ? 0.0 : (v > 1.0 ? 1.0 : v));
+    }
     default:
         return x;
     }
+    return yq__act_ref(x, &act);
 }
 
 /* A Clip bound from constant input i: an f32 scalar, or an int8 scalar with parameters. */

@@ -193,6 +193,29 @@ size_t yq__ops_n_tasks(const struct yq__pool *pool, size_t n, size_t min_units)
     return t < cap ? (t ? t : 1) : cap;
 }
 
+struct rows_ctx {
+    yq__ops_rows_fn fn;
+    const void *ctx;
+    int64_t rows, per;
+};
+
+static void rows_task(void *ctx, size_t task, int worker)
+{
+    (void)worker;
+    const struct rows_ctx *c = ctx;
+    int64_t r0 = (int64_t)task * c->per;
+    c->fn(c->ctx, r0, YQ_MIN(r0 + c->per, c->rows));
+}
+
+void yq__ops_run_rows(struct yq__pool *pool, int64_t rows, yq__ops_rows_fn fn, const void *ctx)
+{
+    if (rows <= 0)
+        return;
+    size_t tasks = yq__ops_n_tasks(pool, (size_t)rows, 1);
+    struct rows_ctx c = {fn, ctx, rows, (rows + (int64_t)tasks - 1) / (int64_t)tasks};
+    yq__pool_run(pool, (size_t)((rows + c.per - 1) / c.per), rows_task, &c);
+}
+
 static bool attr_pair(const struct yq__node *n, const char *name, int def, int64_t lo, int *a,
                       int *b)
 {
@@ -323,15 +346,12 @@ struct nd_ctx {
     const struct yq__nd_copy *p;
     const void *in;
     void *out;
-    int64_t per;
 };
 
-static void nd_task(void *ctx, size_t task, int worker)
+static void nd_rows(const void *ctx, int64_t r0, int64_t r1)
 {
-    (void)worker;
     const struct nd_ctx *c = ctx;
-    int64_t r0 = (int64_t)task * c->per;
-    yq__ops_nd_copy(c->p, c->in, c->out, r0, YQ_MIN(r0 + c->per, c->p->rows));
+    yq__ops_nd_copy(c->p, c->in, c->out, r0, r1);
 }
 
 void yq__ops_nd_copy_run(const struct yq__nd_copy *p, const void *in, void *out,
@@ -342,7 +362,40 @@ void yq__ops_nd_copy_run(const struct yq__nd_copy *p, const void *in, void *out,
         yq__ops_nd_copy(p, in, out, 0, p->rows);
         return;
     }
-    size_t tasks = yq__ops_n_tasks(pool, (size_t)p->rows, 1);
-    struct nd_ctx c = {p, in, out, (p->rows + (int64_t)tasks - 1) / (int64_t)tasks};
-    yq__pool_run(pool, (size_t)((p->rows + c.per - 1) / c.per), nd_task, &c);
+    struct nd_ctx c = {p, in, out};
+    yq__ops_run_rows(pool, p->rows, nd_rows, &c);
+}
+
+enum yq_status yq__ops_concat_shape(const struct yq__graph *g, int node, int *axis_out,
+                                    struct yq__shape *out, struct yq__err *e)
+{
+    const struct yq__node *nd = &g->nodes[node];
+    enum yq_status st = yq__ops_check_io(g, node, 1, -1, e);
+    if (st) return st;
+    const struct yq__tensor *x0 = yq__ops_in(g, node, 0);
+    int64_t axis = yq__attr_int(nd, "axis", 0);
+    int ax = yq__axis_to_phys(x0, axis);
+    char s1[YQ__SHAPE_BUF], s2[YQ__SHAPE_BUF];
+    if (ax < 0)
+        return yq__node_err(g, node, e, YQ_STATUS_BAD_MODEL, "axis %lld out of range for %s",
+                            (long long)axis, yq__ops_sh(&x0->shape, s1));
+    *out = x0->shape;
+    out->d[ax] = 0;
+    for (int i = 0; i < nd->n_in; i++) {
+        const struct yq__tensor *x = yq__ops_in(g, node, i);
+        if (!x) return yq__node_err(g, node, e, YQ_STATUS_BAD_MODEL, "input %d is missing", i);
+        bool same = x->shape.rank == x0->shape.rank && x->dtype == x0->dtype &&
+                    yq__ops_is_nhwc(x) == yq__ops_is_nhwc(x0);
+        for (int d = 0; same && d < x->shape.rank; d++)
+            same = d == ax || x->shape.d[d] == x0->shape.d[d];
+        if (!same)
+            return yq__node_err(g, node, e, YQ_STATUS_BAD_MODEL,
+                                "input %d '%s' %s %s does not match input 0 %s %s on axis %lld", i,
+                                x->name, yq__ops_sh(&x->shape, s1), yq__dtype_name(x->dtype),
+                                yq__ops_sh(&x0->shape, s2), yq__dtype_name(x0->dtype),
+                                (long long)axis);
+        out->d[ax] += x->shape.d[ax];
+    }
+    *axis_out = ax;
+    return YQ_STATUS_OK;
 }

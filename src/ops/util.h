@@ -58,6 +58,28 @@ static inline bool yq__ops_is_nhwc(const struct yq__tensor *t)
     return t->layout == YQ__LAYOUT_NHWC && t->shape.rank == 4;
 }
 
+/* Element strides of an n x c x h x w tensor in either layout (pools, Resize): image,
+ * channel, row and column. */
+static inline void yq__ops_strides_4d(bool nhwc, int64_t c, int64_t h, int64_t w, int64_t *sn,
+                                      int64_t *sc, int64_t *sy, int64_t *sx)
+{
+    *sn = c * h * w;
+    *sc = nhwc ? 1 : h * w;
+    *sx = nhwc ? c : 1;
+    *sy = *sx * w;
+}
+
+/* The shape of 4D tensor x with its spatial dims (either layout) set to oh x ow. */
+static inline struct yq__shape yq__ops_spatial_shape(const struct yq__tensor *x, int64_t oh,
+                                                     int64_t ow)
+{
+    struct yq__shape o = x->shape;
+    bool nhwc = yq__ops_is_nhwc(x);
+    o.d[nhwc ? 1 : 2] = oh;
+    o.d[nhwc ? 2 : 3] = ow;
+    return o;
+}
+
 /* Logical (ONNX order) shape of a tensor: undoes NHWC. */
 void yq__ops_logical_shape(const struct yq__tensor *t, struct yq__shape *out);
 
@@ -113,6 +135,12 @@ void yq__ops_state_free(void *state);
 /* Tasks to split n units into, each at least min_units, for the given pool. */
 size_t yq__ops_n_tasks(const struct yq__pool *pool, size_t n, size_t min_units);
 
+/* Calls fn(ctx, r0, r1) on consecutive ranges that cover rows [0, rows), one range per pool
+ * task (yq__ops_n_tasks(pool, rows, 1) of them): the row split of the ops whose rows are
+ * independent (pools, Resize, Concat, strided copies). */
+typedef void (*yq__ops_rows_fn)(const void *ctx, int64_t r0, int64_t r1);
+void yq__ops_run_rows(struct yq__pool *pool, int64_t rows, yq__ops_rows_fn fn, const void *ctx);
+
 /* A 2D sliding window (Conv, pools): kernel, strides, dilations, pads (top, left, bottom,
  * right) after auto_pad, and the output size. */
 struct yq__win2d {
@@ -124,6 +152,11 @@ struct yq__win2d {
  * kernel; ceil_mode as in MaxPool. Errors name the bad attribute. */
 enum yq_status yq__ops_win2d(const struct yq__graph *g, int node, int64_t h, int64_t w, int kh,
                              int kw, bool ceil_mode, struct yq__win2d *win, struct yq__err *e);
+
+/* Concat's output shape and physical axis (fp32 and int8 Concat): every input present, of
+ * input 0's rank, dtype and layout, and equal to it on all but the axis. */
+enum yq_status yq__ops_concat_shape(const struct yq__graph *g, int node, int *axis_out,
+                                    struct yq__shape *out, struct yq__err *e);
 
 /* Shape text for messages, into a caller buffer. */
 #define YQ__SHAPE_BUF 128
