@@ -72,7 +72,7 @@ struct yq_build_options {
      * exactly that many float32 (NCHW) or uint8 (NHWC) values. */
     const char *dataset;
     int max_samples;                 /* use at most this many lines; 0 = all */
-    enum yq_quant_algorithm algorithm; /* default NORMAL */
+    enum yq_quant_algorithm algorithm; /* default MMSE (keeps the most accuracy) */
     double percentile;               /* PERCENTILE: default 99.99 */
     enum yq_quant_method method;
     bool act_float;    /* fused activations of int8 Conv in fp32 instead of lookup tables */

@@ -22,6 +22,7 @@ void yq_build_options_init(struct yq_build_options *o)
     memset(o, 0, sizeof *o);
     yq_import_options_init(&o->import);
     o->quantize = true;
+    o->algorithm = YQ_QUANT_MMSE;
     o->percentile = 99.99;
     o->n_threads = 1;
 }
