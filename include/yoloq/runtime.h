@@ -114,8 +114,11 @@ YQ_API enum yq_status yq_session_create(const struct yq_model *m,
 YQ_API void yq_session_free(struct yq_session *s);
 
 /* Copies input `index` from `data`. A U8 image (NHWC, the model's channel order) is
- * normalised with the model's mean/std when the model takes float input, and passed
- * through when it takes uint8. F32 data is copied (converted from NCHW if layout says so).
+ * normalised with the model's mean/std when the model takes float input, turned into the
+ * input's int8 codes when it takes S8 (an INT8 model: quantize((u8 - mean) / std), a table
+ * lookup), and passed through when it takes uint8. F32 data is copied, or quantized with
+ * the input's scale/zero point for an S8 input (converted from NCHW if layout says so).
+ * S8 data is copied into an S8 input as is.
  * @retval YQ_STATUS_INVALID_ARGUMENT size, dtype or layout does not fit the input */
 YQ_API enum yq_status yq_session_set_input(struct yq_session *s, int index, const void *data,
                                            size_t size, enum yq_dtype dtype,
