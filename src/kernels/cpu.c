@@ -3,7 +3,7 @@
  * (pthread_once): CPUID + XGETBV on x86-64 (the OS must have enabled the YMM/ZMM state, or
  * AVX instructions fault), getauxval(AT_HWCAP) on Linux aarch64. YQ_ISA may lower it so tests
  * and users can exercise slower paths on a fast machine. */
-#include "kernels.h"
+#include "kernels_impl.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -23,6 +23,7 @@ static const char *const isa_names[YQ__ISA_COUNT] = {
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static enum yq__isa detected = YQ__ISA_SCALAR;
 static enum yq__isa effective = YQ__ISA_SCALAR;
+static bool vbmi;
 
 #if defined(__x86_64__) || defined(__i386__)
 static uint64_t xgetbv0(void)
@@ -52,8 +53,10 @@ static enum yq__isa detect(void)
     bool f = b & (1u << 16), dq = b & (1u << 17), bw = b & (1u << 30), vl = b & (1u << 31),
          vnni = c & (1u << 11);
     /* opmask (5), ZMM_Hi256 (6), Hi16_ZMM (7) state too. */
-    if (f && dq && bw && vl && vnni && (xcr0 & 0xe6) == 0xe6)
+    if (f && dq && bw && vl && vnni && (xcr0 & 0xe6) == 0xe6) {
+        vbmi = c & (1u << 1); /* AVX512_VBMI: vpermt2b, a 128-byte table lookup */
         return YQ__ISA_AVX512VNNI;
+    }
     return YQ__ISA_AVX2;
 }
 #elif defined(__aarch64__)
@@ -109,6 +112,12 @@ enum yq__isa yq__cpu_isa(void)
 {
     pthread_once(&once, init);
     return effective;
+}
+
+bool yq__cpu_has_vbmi(void)
+{
+    pthread_once(&once, init);
+    return vbmi && effective == YQ__ISA_AVX512VNNI;
 }
 
 enum yq__isa yq__cpu_isa_detected(void)

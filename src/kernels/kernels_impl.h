@@ -13,6 +13,17 @@
             const void *packed, void *c, size_t ldc, const struct yq__qs8_epilogue *ep);
 #include "qs8_gemm.def"
 #undef YQ__QS8_GEMM
+#if defined(__x86_64__)
+/* The AVX-512 qs8 GEMM with its LUT path for CPUs without VBMI, whatever this CPU has (the
+ * variant in qs8_gemm.def takes the VBMI path where available): for tests. */
+void yq__qs8_gemm_8x32c4__avx512vnni_novbmi(int m_begin, int m_end, int n, int k,
+                                            const int8_t *a, size_t lda, const void *packed,
+                                            void *c, size_t ldc,
+                                            const struct yq__qs8_epilogue *ep);
+#endif
+
+/* AVX512_VBMI is present and the AVX-512 VNNI level is in use (cpu.c). */
+bool yq__cpu_has_vbmi(void);
 
 #define YQ__F32_GEMM(fn, isa, mr, nr)                                                          \
     void fn(int m_begin, int m_end, int n, int k, const float *a, size_t lda,                  \

@@ -2,14 +2,27 @@
 /* Every qs8 GEMM variant the CPU supports (qs8_gemm.def) against the contract of kernels.h
  * computed here independently, with ==: m, n, k across tile edges and primes, extreme zero
  * points, tight clamps, ties, LUT and float epilogues, row-range splits (threads), canary
- * bytes after every output row, and the dispatching entry points. */
+ * bytes after every output row, and the dispatching entry points. YOLO's narrow shapes
+ * (n = 16, 48: the AVX-512 half-panel path) get extra cases, and on x86 the AVX-512 kernel's
+ * LUT path for CPUs without VBMI runs as one more variant. */
 #include "kt.h"
+#include "kernels/kernels_impl.h"
 
 #include <stdio.h>
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static int n_cases;
+
+#if defined(__x86_64__)
+static const struct yq__qs8_gemm_desc *d_avx512(void)
+{
+    for (int v = 0; v < yq__qs8_gemm_n_variants; v++)
+        if (yq__qs8_gemm_variants[v].isa == YQ__ISA_AVX512VNNI)
+            return &yq__qs8_gemm_variants[v];
+    return &yq__qs8_gemm_variants[0];
+}
+#endif
 
 /* One shape: computes the expected output once, then checks each variant. */
 static void run_case(int m, int n, int k, int mode)
@@ -42,8 +55,21 @@ static void run_case(int m, int n, int k, int mode)
         }
     }
 
-    for (int v = 0; v < yq__qs8_gemm_n_variants; v++) {
-        const struct yq__qs8_gemm_desc *d = &yq__qs8_gemm_variants[v];
+    for (int v = 0; v < yq__qs8_gemm_n_variants + 1; v++) {
+        struct yq__qs8_gemm_desc extra;
+        const struct yq__qs8_gemm_desc *d = &extra;
+        if (v < yq__qs8_gemm_n_variants) {
+            d = &yq__qs8_gemm_variants[v];
+        } else {
+#if defined(__x86_64__)
+            /* the AVX-512 kernel's LUT path for CPUs without VBMI, on any AVX-512 CPU */
+            extra = *d_avx512();
+            extra.name = "yq__qs8_gemm_8x32c4__avx512vnni_novbmi";
+            extra.run = yq__qs8_gemm_8x32c4__avx512vnni_novbmi;
+#else
+            continue;
+#endif
+        }
         if (!yq__isa_available(d->isa))
             continue;
         size_t psize = d->packed_size(k, n);
@@ -139,6 +165,17 @@ int main(void)
                 run_case(ms[mi], ns[ni], ks[ki], mode++ % KT_N_MODES);
     for (int t = 0; t < KT_N_MODES; t++)
         run_case(19, 64, 576, t);
+    /* YOLO's narrow layers (n = 16, 48: half panels) with row counts around the 16-row
+     * tiles, every epilogue mode; the LUT mode twice more so its tables see varied data */
+    static const int yn[] = {16, 48, 80, 144, 255};
+    static const int ym[] = {15, 16, 23, 24, 33, 40, 47};
+    for (size_t ni = 0; ni < COUNT(yn); ni++)
+        for (size_t mi = 0; mi < COUNT(ym); mi++)
+            run_case(ym[mi], yn[ni], ni == 0 ? 108 : 36 + 4 * (int)mi, mode++ % KT_N_MODES);
+    for (int t = 0; t < 3; t++) {
+        run_case(101, 16, 108, 4);
+        run_case(37, 48, 144, 4);
+    }
     fprintf(stderr, "%d cases\n", n_cases);
     return yq_test_finish();
 }

@@ -5,7 +5,8 @@
  *
  *     int32 bias'[8] | for each p: w(j0,p) ... w(j0+7,p)   (one q register)
  *
- * Each row loads 8 int8 of A, sign-extends them, and lane l feeds step p+l. */
+ * Each row loads 8 int8 of A, sign-extends them, and lane l feeds step p+l. Full 8-column
+ * int8 rows apply the activation table in registers (tbl/tbx) before the store. */
 #include "qs8_epilogue_neon.h"
 
 #define MR 4
@@ -33,6 +34,10 @@ void yq_qs8_gemm_4x8c1__neon(int m_begin, int m_end, int n, int k, const int8_t 
     size_t pbytes = yq__qs8_panel_bytes(k, NR, 8, true);
     size_t esize = ep->fscale ? sizeof(float) : 1;
     int kp = (int)yq__round_up((size_t)k, 8);
+    struct yq__lut_neon lut;
+    bool vlut = ep->lut && !ep->fscale;
+    if (vlut)
+        yq__lut_load_neon(ep->lut, &lut);
     for (int i0 = m_begin; i0 < m_end; i0 += MR) {
         int mr = m_end - i0 < MR ? m_end - i0 : MR;
         /* rows past m_end recompute the last row and are not stored */
@@ -60,6 +65,20 @@ void yq_qs8_gemm_4x8c1__neon(int m_begin, int m_end, int n, int k, const int8_t 
             int nc = n - j0 < NR ? n - j0 : NR;
             char *crow = (char *)c + (size_t)i0 * ldc * esize;
             size_t rs = ldc * esize;
+            if (vlut && nc == 8) {
+                const float *sc = ep->scale + j0;
+                int8_t *o = (int8_t *)crow + j0;
+                vst1_s8(o, yq__lut8_neon(yq__qs8_requant8_neon(c00, c01, sc, ep), &lut));
+                if (mr > 1)
+                    vst1_s8(o + rs, yq__lut8_neon(yq__qs8_requant8_neon(c10, c11, sc, ep), &lut));
+                if (mr > 2)
+                    vst1_s8(o + 2 * rs,
+                            yq__lut8_neon(yq__qs8_requant8_neon(c20, c21, sc, ep), &lut));
+                if (mr > 3)
+                    vst1_s8(o + 3 * rs,
+                            yq__lut8_neon(yq__qs8_requant8_neon(c30, c31, sc, ep), &lut));
+                continue;
+            }
             yq__qs8_store8_neon(c00, c01, j0, nc, crow, ep);
             if (mr > 1)
                 yq__qs8_store8_neon(c10, c11, j0, nc, crow + rs, ep);

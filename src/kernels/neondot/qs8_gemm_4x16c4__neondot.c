@@ -5,7 +5,8 @@
  *     int32 bias'[16] | for each k group g: [w(j0,4g..4g+3)] ... [w(j0+15,4g..4g+3)]
  *                                            \ q: cols 0-3 / \ 4-7 / \ 8-11 / \ 12-15 /
  *
- * Each row loads 16 int8 of A; lane l of it (4 bytes) feeds k group l. */
+ * Each row loads 16 int8 of A; lane l of it (4 bytes) feeds k group l. Full 16-column int8
+ * rows apply the activation table in registers (tbl/tbx) before the store. */
 #include "../neon/qs8_epilogue_neon.h"
 
 #define MR 4
@@ -37,6 +38,10 @@ void yq_qs8_gemm_4x16c4__neondot(int m_begin, int m_end, int n, int k, const int
     size_t pbytes = yq__qs8_panel_bytes(k, NR, 16, false);
     size_t esize = ep->fscale ? sizeof(float) : 1;
     int kp = (int)yq__round_up((size_t)k, 16);
+    struct yq__lut_neon lut;
+    bool vlut = ep->lut && !ep->fscale;
+    if (vlut)
+        yq__lut_load_neon(ep->lut, &lut);
     for (int i0 = m_begin; i0 < m_end; i0 += MR) {
         int mr = m_end - i0 < MR ? m_end - i0 : MR;
         /* rows past m_end recompute the last row and are not stored */
@@ -63,6 +68,13 @@ void yq_qs8_gemm_4x16c4__neondot(int m_begin, int m_end, int n, int k, const int
             int nc = n - j0 < NR ? n - j0 : NR;
             for (int r = 0; r < mr; r++) {
                 char *crow = (char *)c + (size_t)(i0 + r) * ldc * esize;
+                if (vlut && nc == 16) {
+                    int8x16_t q = vcombine_s8(
+                        yq__qs8_requant8_neon(acc[r][0], acc[r][1], ep->scale + j0, ep),
+                        yq__qs8_requant8_neon(acc[r][2], acc[r][3], ep->scale + j0 + 8, ep));
+                    vst1q_s8((int8_t *)crow + j0, yq__lut16_neon(q, &lut));
+                    continue;
+                }
                 yq__qs8_store8_neon(acc[r][0], acc[r][1], j0, nc, crow, ep);
                 yq__qs8_store8_neon(acc[r][2], acc[r][3], j0 + 8, nc - 8, crow, ep);
             }
