@@ -5,7 +5,7 @@
  * Packed layout: for each panel of NR = 16 columns j0..j0+15 (last panel zero-padded):
  *     bias[16], then for p in 0..k-1: B[p][j0..j0+15]
  */
-#include "kernels_impl.h"
+#include "f32_vact.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -81,10 +81,29 @@ static inline float exp_neg(float x)
     return p * scale.f;
 }
 
+static void f32_act_scalar(float *x, size_t n, const struct yq__act *act);
+
+/* Vector form of the common activations for this CPU (NULL: scalar); set by choose(). */
+static void (*act_vec)(float *x, size_t n, const struct yq__act *act);
+static yq__f32_igemm_fn igemm; /* NULL: no indirect form at the chosen level */
+
 void yq__f32_act(float *x, size_t n, const struct yq__act *act)
 {
     if (!act || act->kind == YQ__ACT_NONE)
         return;
+    if (act->kind == YQ__ACT_RELU || act->kind == YQ__ACT_SILU ||
+        act->kind == YQ__ACT_SIGMOID) {
+        yq__f32_gemm_chosen();
+        if (act_vec) {
+            act_vec(x, n, act);
+            return;
+        }
+    }
+    f32_act_scalar(x, n, act);
+}
+
+static void f32_act_scalar(float *x, size_t n, const struct yq__act *act)
+{
     if (act->kind == YQ__ACT_RELU) {
         for (size_t i = 0; i < n; i++)
             x[i] = x[i] > 0.0f ? x[i] : 0.0f;
@@ -122,12 +141,25 @@ static void choose(void)
         if (yq__isa_available(yq__f32_gemm_variants[i].isa))
             chosen = &yq__f32_gemm_variants[i];
     }
+#if defined(__x86_64__)
+    if (yq__isa_available(YQ__ISA_AVX512VNNI)) {
+        act_vec = yq__f32_act__avx512f;
+        igemm = yq__f32_igemm__avx512f;
+    } else if (yq__isa_available(YQ__ISA_AVX2))
+        act_vec = yq__f32_act__avx2;
+#endif
 }
 
 const struct yq__f32_gemm_desc *yq__f32_gemm_chosen(void)
 {
     pthread_once(&once, choose);
     return chosen;
+}
+
+yq__f32_igemm_fn yq__f32_igemm_chosen(void)
+{
+    pthread_once(&once, choose);
+    return igemm;
 }
 
 void yq__f32_gemm(int m_begin, int m_end, int n, int k, const float *a, size_t lda,

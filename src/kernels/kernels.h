@@ -96,6 +96,16 @@ extern const struct yq__f32_gemm_desc yq__f32_gemm_variants[];
 extern const int yq__f32_gemm_n_variants;
 const struct yq__f32_gemm_desc *yq__f32_gemm_chosen(void);
 
+/* Indirect fp32 GEMM (convolution without im2col), same packed B/bias/act/C as above with
+ * k = nseg * seglen: row i of A is nseg segments of seglen contiguous floats, segment g
+ * starting at ind[i * nseg + g] (for a KHxKW conv: one segment of KW*C input floats per
+ * kernel row, read in place). Rows [0, m) are computed into c. An optional fast path:
+ * yq__f32_igemm_chosen() is NULL where the chosen level has none (then im2col + GEMM). */
+typedef void (*yq__f32_igemm_fn)(int m, int n, int nseg, int seglen, const float *const *ind,
+                                 const void *packed, float *c, size_t ldc,
+                                 const struct yq__act *act);
+yq__f32_igemm_fn yq__f32_igemm_chosen(void);
+
 /* ---- qs8 GEMM (the INT8 engine) --------------------------------------------------------- */
 
 /* Epilogue of the int8 kernels. Two modes:

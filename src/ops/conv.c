@@ -2,6 +2,9 @@
 /* fp32 Conv (2D) on NHWC activations. Three paths chosen at prepare:
  *  - 1x1, stride 1, no pad: the input pixel rows are the GEMM's A directly;
  *  - depthwise (group == C == M): a direct loop with the channel innermost (vectorises);
+ *  - one group, no dilation, and the kernels have an indirect GEMM: each output pixel's
+ *    KH rows of KW*C input floats are read in place through pointers (only the rows that
+ *    touch the padding are built, in per-thread scratch);
  *  - otherwise im2col over a tile of output pixels into per-thread scratch, then GEMM.
  * Weights (ONNX OIHW constants) are packed per group at prepare as the GEMM's B with
  * k = (ky*KW + kx)*Cg + ci, so an im2col row is KW*Cg contiguous input values per ky.
@@ -10,10 +13,17 @@
 
 #include "ops/util.h"
 
-enum conv_kind { CONV_1X1, CONV_DW, CONV_IM2COL };
+enum conv_kind { CONV_1X1, CONV_DW, CONV_IM2COL, CONV_IGEMM };
 
 /* Bytes of an im2col tile: sized to stay in L2 next to the GEMM's B panel. */
 #define TILE_BYTES (160 * 1024)
+/* Bytes of input an indirect-GEMM task reads per pass over a panel pair: nothing is copied,
+ * so a task can take more rows and stream each B panel pair fewer times (large-k layers of
+ * 20x20 maps would otherwise run 16-row tasks, a third of them idle micro-tile rows). */
+#define IGEMM_BYTES (384 * 1024)
+/* Task rows are a multiple of this: the row tiles 4, 6, 12 divide it (a 16-row tile leaves at
+ * most one 8-row tail per task). */
+#define ROW_GRAIN 24
 
 struct conv_state {
     enum conv_kind kind;
@@ -213,6 +223,16 @@ static enum yq_status conv_prepare(const struct yq__graph *g, int node, void **s
         rows = rows < 16 ? 16 : (rows > 512 ? 512 : rows / 8 * 8);
         cs->tile = (int)rows;
         *scratch_bytes = rows * (size_t)k * sizeof(float);
+        if (cs->group == 1 && win.dw == 1 && yq__f32_igemm_chosen()) {
+            /* pointers, one zero row, and room to build every row of the tile at the edges */
+            cs->kind = CONV_IGEMM;
+            rows = IGEMM_BYTES / ((size_t)k * sizeof(float)) / ROW_GRAIN * ROW_GRAIN;
+            rows = rows < ROW_GRAIN ? ROW_GRAIN : (rows > 504 ? 504 : rows);
+            cs->tile = (int)rows;
+            *scratch_bytes = rows * (size_t)win.kh * sizeof(float *) +
+                             (size_t)win.kw * (size_t)cg * sizeof(float) +
+                             rows * (size_t)k * sizeof(float);
+        }
     }
     return YQ_STATUS_OK;
 }
@@ -225,6 +245,19 @@ struct conv_ctx {
     int64_t npix; /* n * oh * ow */
     int64_t rows_per_task;
 };
+
+/* memcpy of a short span with fixed-size chunks the compiler inlines: im2col copies
+ * millions of 12..200-byte spans, where a libc call per span costs more than the copy. */
+static inline void copy_span(float *restrict d, const float *restrict s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        memcpy(d + i, s + i, 16 * sizeof(float));
+    for (; i + 4 <= n; i += 4)
+        memcpy(d + i, s + i, 4 * sizeof(float));
+    for (; i < n; i++)
+        d[i] = s[i];
+}
 
 /* Fills rows [p0, p1) of the im2col matrix for group gi: row r holds, for each ky, kx, the
  * Cg input channels of the tap (zero outside the image). */
@@ -249,7 +282,7 @@ static void im2col(const struct conv_state *s, const float *in, int gi, int64_t 
             }
             const float *row = in + ((size_t)n * s->h + (size_t)iy) * s->w * s->c + gi * cg;
             if (span && ix0 >= 0 && ix0 + wn->kw <= s->w) {
-                memcpy(dst, row + (size_t)ix0 * s->c, (size_t)wn->kw * cg * sizeof(float));
+                copy_span(dst, row + (size_t)ix0 * s->c, (size_t)wn->kw * cg);
                 continue;
             }
             for (int kx = 0; kx < wn->kw; kx++) {
@@ -258,7 +291,7 @@ static void im2col(const struct conv_state *s, const float *in, int gi, int64_t 
                 if (ix < 0 || ix >= s->w)
                     memset(d, 0, cg * sizeof(float));
                 else
-                    memcpy(d, row + (size_t)ix * s->c, cg * sizeof(float));
+                    copy_span(d, row + (size_t)ix * s->c, cg);
             }
         }
     }
@@ -277,6 +310,62 @@ static void task_im2col(void *ctx, size_t task, int worker)
                      s->packed + (size_t)gi * s->packed_stride,
                      c->out + (size_t)p0 * s->m + (size_t)gi * s->mg, (size_t)s->m, &s->act);
     }
+}
+
+/* Rows [p0, p1) of the conv through the indirect GEMM: per output pixel, KH pointers to
+ * KW*C contiguous input floats; rows above/below the image point at a zero row, rows that
+ * cross the left/right edge are built (with zeros) in scratch. */
+static void task_igemm(void *ctx, size_t task, int worker)
+{
+    const struct conv_ctx *c = ctx;
+    const struct conv_state *s = c->s;
+    const struct yq__win2d *wn = &s->win;
+    int64_t p0 = (int64_t)task * c->rows_per_task;
+    int64_t p1 = YQ_MIN(p0 + c->rows_per_task, c->npix);
+    const size_t seg = (size_t)wn->kw * (size_t)s->cg;
+    const float **ind = yq__exec_scratch(c->x, worker);
+    float *zero = (float *)(ind + (size_t)s->tile * (size_t)wn->kh);
+    float *edge = zero + seg;
+    memset(zero, 0, seg * sizeof(float));
+    const int64_t ohw = (int64_t)wn->oh * wn->ow;
+    int64_t n = p0 / ohw, r = p0 % ohw;
+    int oy = (int)(r / wn->ow), ox = (int)(r % wn->ow);
+    const float **pi = ind;
+    for (int64_t p = p0; p < p1; p++) {
+        int iy0 = oy * wn->sh - wn->pt, ix0 = ox * wn->sw - wn->pl;
+        bool inside_x = ix0 >= 0 && ix0 + wn->kw <= s->w;
+        for (int ky = 0; ky < wn->kh; ky++) {
+            int iy = iy0 + ky * wn->dh;
+            if (iy < 0 || iy >= s->h) {
+                *pi++ = zero;
+                continue;
+            }
+            const float *row = c->in + ((size_t)n * s->h + (size_t)iy) * s->w * s->c;
+            if (inside_x) {
+                *pi++ = row + (size_t)ix0 * s->c;
+                continue;
+            }
+            for (int kx = 0; kx < wn->kw; kx++) {
+                int ix = ix0 + kx;
+                float *d = edge + (size_t)kx * s->cg;
+                if (ix < 0 || ix >= s->w)
+                    memset(d, 0, (size_t)s->cg * sizeof(float));
+                else
+                    copy_span(d, row + (size_t)ix * s->c, (size_t)s->cg);
+            }
+            *pi++ = edge;
+            edge += seg;
+        }
+        if (++ox == wn->ow) {
+            ox = 0;
+            if (++oy == wn->oh) {
+                oy = 0;
+                n++;
+            }
+        }
+    }
+    yq__f32_igemm_chosen()((int)(p1 - p0), s->mg, wn->kh, (int)seg, ind, s->packed,
+                           c->out + (size_t)p0 * s->m, (size_t)s->m, &s->act);
 }
 
 static void task_1x1(void *ctx, size_t task, int worker)
@@ -347,17 +436,19 @@ static void conv_run(const struct yq__exec *x)
                      &c);
         return;
     }
-    int64_t per = s->kind == CONV_1X1 ? 256 : s->tile;
+    int64_t per = s->kind == CONV_1X1 ? 240 : s->tile;
     if (threads > 1) {
-        /* at least ~3 tasks per thread so uneven tiles balance; rows a multiple of 8 */
+        /* at least ~3 tasks per thread so uneven tiles balance; rows a multiple of the grain */
         int64_t bal = (c.npix + threads * 3 - 1) / (threads * 3);
-        bal = (bal + 7) / 8 * 8;
+        bal = (bal + ROW_GRAIN - 1) / ROW_GRAIN * ROW_GRAIN;
         if (bal < per)
-            per = bal < 8 ? 8 : bal;
+            per = bal;
     }
     c.rows_per_task = per;
     size_t tasks = (size_t)((c.npix + per - 1) / per);
-    yq__pool_run(x->pool, tasks, s->kind == CONV_1X1 ? task_1x1 : task_im2col, &c);
+    yq__pool_run(x->pool, tasks,
+                 s->kind == CONV_1X1 ? task_1x1 : s->kind == CONV_IGEMM ? task_igemm : task_im2col,
+                 &c);
 }
 
 const struct yq__op_impl yq__f32_conv = {

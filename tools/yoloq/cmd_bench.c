@@ -50,13 +50,18 @@ int yq_cmd_bench(int argc, char **argv)
 {
     const char *path = NULL;
     int threads = 1, runs = 50, warmup = 5, top = 10;
-    bool per_layer = false;
+    bool per_layer = false, json = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             printf("usage: yoloq bench --model M.onnx|M.yqm [--threads N] [--runs N] "
-                   "[--warmup N] [--per-layer [--top N]]\n");
+                   "[--warmup N] [--per-layer [--top N]] [--json]\n"
+                   "  --json: one JSON line with every run's time (for bench/compare.sh)\n");
             return 0;
+        }
+        if (!strcmp(a, "--json")) {
+            json = true;
+            continue;
         }
         if (!strcmp(a, "--per-layer")) {
             per_layer = true;
@@ -127,9 +132,19 @@ int yq_cmd_bench(int argc, char **argv)
         for (int k = 0; acc && k < n_layers; k++)
             acc[k] += layers[k].ms;
     }
+    if (json) {
+        /* run order kept (before sorting) so drift over the runs stays visible */
+        printf("{\"engine\":\"yoloq\",\"threads\":%d,\"runs\":%d,\"times_ms\":[", threads,
+               runs);
+        for (int i = 0; i < runs; i++)
+            printf("%s%.4f", i ? "," : "", t[i]);
+        printf("]}\n");
+    }
     qsort(t, (size_t)runs, sizeof *t, cmp_double);
     double med = runs % 2 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
     double p90 = t[(int)((runs - 1) * 0.9 + 0.5)];
+    if (json)
+        goto done;
     printf("%s: %d thread%s, %d runs: median %.2f ms, min %.2f ms, p90 %.2f ms, %.1f FPS\n",
            path, threads, threads > 1 ? "s" : "", runs, med, t[0], p90, 1000.0 / med);
     printf("memory: weights %.2f MB, activations %.2f MB, peak RSS %.1f MB\n",
@@ -152,6 +167,7 @@ int yq_cmd_bench(int argc, char **argv)
         }
         free(ls);
     }
+done:
     free(acc);
     free(t);
     free(img);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* AVX2+FMA fp32 GEMM: 6 rows x 16 columns = 12 ymm accumulators, two ymm of B and one
  * broadcast of A per k step (15 of 16 registers). Layout: see f32_gemm.c (bias[16], then k
- * rows of 16 floats per panel). */
-#include "../kernels_impl.h"
+ * rows of 16 floats per panel). ReLU/SiLU/sigmoid are applied in registers (same bits as
+ * yq__f32_act). */
+#include "../f32_vact.h"
 
 #include <immintrin.h>
 #include <string.h>
@@ -52,10 +53,7 @@ void yq_f32_gemm_6x16__avx2(int m_begin, int m_end, int n, int k, const float *a
             int nc = n - j0 < NR ? n - j0 : NR;
             for (int r = 0; r < mr; r++) {
                 float *o = c + (size_t)(i0 + r) * ldc + j0;
-                if (act && act->kind == YQ__ACT_RELU) {
-                    acc[r][0] = _mm256_max_ps(acc[r][0], _mm256_setzero_ps());
-                    acc[r][1] = _mm256_max_ps(acc[r][1], _mm256_setzero_ps());
-                }
+                bool done = yq__act256(&acc[r][0], act) && yq__act256(&acc[r][1], act);
                 if (nc == NR) {
                     _mm256_storeu_ps(o, acc[r][0]);
                     _mm256_storeu_ps(o + 8, acc[r][1]);
@@ -65,9 +63,33 @@ void yq_f32_gemm_6x16__avx2(int m_begin, int m_end, int n, int k, const float *a
                     _mm256_storeu_ps(tmp + 8, acc[r][1]);
                     memcpy(o, tmp, (size_t)nc * sizeof(float));
                 }
-                if (act && act->kind != YQ__ACT_RELU)
+                if (!done)
                     yq__f32_act(o, (size_t)nc, act);
             }
         }
+    }
+}
+
+void yq__f32_act__avx2(float *x, size_t n, const struct yq__act *act)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        if (!yq__act256(&v, act)) {
+            yq__f32_act(x + i, n - i, act);
+            return;
+        }
+        _mm256_storeu_ps(x + i, v);
+    }
+    if (i < n) {
+        float tmp[8] = {0};
+        memcpy(tmp, x + i, (n - i) * sizeof(float));
+        __m256 v = _mm256_loadu_ps(tmp);
+        if (!yq__act256(&v, act)) {
+            yq__f32_act(x + i, n - i, act);
+            return;
+        }
+        _mm256_storeu_ps(tmp, v);
+        memcpy(x + i, tmp, (n - i) * sizeof(float));
     }
 }
