@@ -568,6 +568,39 @@ static int single_consumer(const struct yq__graph *g, int t)
     return n == 1 ? user : -1;
 }
 
+/* Parameters of a fused activation's pre-activation code (LUT mode). The 256 codes only need
+ * to resolve the input range where the activation is not flat: below -10 SiLU and Sigmoid
+ * are within 5e-4 of their limit (under half an output step of any real tensor), above 10
+ * Sigmoid likewise, ReLU and HardSwish are 0 below 0 and -3, Clip is flat outside its
+ * bounds. Saturating there costs nothing and sharpens the step where it matters (a YOLOv5
+ * conv output seen as [-45, 18] keeps [-10, 18]: 2.2x finer). */
+static struct qp pre_params(const struct yq__tensor *t, const struct yq__act *act)
+{
+    float lo = t->range_min, hi = t->range_max;
+    switch (act->kind) {
+    case YQ__ACT_SILU:
+        lo = lo > -10.0f ? lo : -10.0f;
+        break;
+    case YQ__ACT_SIGMOID:
+        lo = lo > -10.0f ? lo : -10.0f;
+        hi = hi < 10.0f ? hi : 10.0f;
+        break;
+    case YQ__ACT_RELU:
+        lo = lo > 0.0f ? lo : 0.0f;
+        break;
+    case YQ__ACT_HARD_SWISH:
+        lo = lo > -3.0f ? lo : -3.0f;
+        break;
+    case YQ__ACT_CLIP:
+        lo = lo > act->alpha ? lo : act->alpha;
+        hi = hi < act->beta ? hi : act->beta;
+        break;
+    default:
+        break;
+    }
+    return qp_of_range(lo, hi > lo ? hi : lo);
+}
+
 /* Conv + activation: the int8 Conv writes the activation's output. */
 static enum yq_status fuse_acts(struct state *s)
 {
@@ -595,9 +628,10 @@ static enum yq_status fuse_acts(struct state *s)
         if (s->o->act_mode == YQ__ACT_MODE_FLOAT) {
             ok = yq__node_set_string(g, ni, "yq.act_mode", "float", 5);
         } else {
+            struct qp pre = pre_params(&g->tensors[t0], &act);
             ok = yq__node_set_string(g, ni, "yq.act_mode", "lut", 3) &&
-                 yq__node_set_float(g, ni, "yq.pre_scale", s->qp[t0].scale) &&
-                 yq__node_set_int(g, ni, "yq.pre_zero_point", s->qp[t0].zp);
+                 yq__node_set_float(g, ni, "yq.pre_scale", pre.scale) &&
+                 yq__node_set_int(g, ni, "yq.pre_zero_point", pre.zp);
         }
         if (!ok)
             return oom(s);
