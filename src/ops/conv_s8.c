@@ -18,6 +18,12 @@ enum s8conv_kind { S8CONV_1X1, S8CONV_DW, S8CONV_IM2COL };
 #define MAX_BIAS (1 << 29)
 /* The GEMM kernels read up to 64 bytes past the end of a row of A. */
 #define A_SLACK 64
+/* A GEMM conv with less work runs on the calling thread (the small 20x20 and 40x40 layers):
+ * it takes tens of microseconds, about what waking the pool costs. Work counts the
+ * multiply-adds plus 64 per output for the epilogue (requantize, LUT, store), which
+ * dominates the layers with few input channels. */
+#define SPLIT_WORK ((int64_t)1 << 24)
+#define OUT_WORK 64
 
 struct s8conv_state {
     enum s8conv_kind kind;
@@ -368,39 +374,113 @@ struct s8conv_ctx {
     int64_t rows_per_task;
 };
 
+/* count spans of len bytes from src (stride ss) to dst (stride ds): the im2col rows of one
+ * ky across the interior pixels of an output row. len is fixed across the loop, so its
+ * block copies are chosen once (the stem's 6x6 taps over 3 channels are 18 bytes). */
+static void copy_spans(int8_t *restrict dst, size_t ds, const int8_t *restrict src, size_t ss,
+                       size_t len, int count)
+{
+    if (len >= 16 && len <= 32) {
+        for (int i = 0; i < count; i++, dst += ds, src += ss) {
+            memcpy(dst, src, 16);
+            memcpy(dst + len - 16, src + len - 16, 16);
+        }
+    } else if (len >= 8 && len < 16) {
+        for (int i = 0; i < count; i++, dst += ds, src += ss) {
+            memcpy(dst, src, 8);
+            memcpy(dst + len - 8, src + len - 8, 8);
+        }
+    } else {
+        for (int i = 0; i < count; i++, dst += ds, src += ss)
+            yq__s8_copy(dst, src, len);
+    }
+}
+
+/* The im2col row of one pixel, any tap in or out of the image. */
+static void im2col_pixel(const struct s8conv_state *s, const int8_t *img, int iy0, int ix0,
+                         int8_t *dst)
+{
+    const struct yq__win2d *wn = &s->win;
+    const size_t cg = (size_t)s->cg, c = (size_t)s->c, span_bytes = (size_t)wn->kw * cg;
+    const bool inside = s->group == 1 && wn->dw == 1 && ix0 >= 0 && ix0 + wn->kw <= s->w;
+    for (int ky = 0; ky < wn->kh; ky++, dst += span_bytes) {
+        int iy = iy0 + ky * wn->dh;
+        if (iy < 0 || iy >= s->h) {
+            memset(dst, s->a_zp, span_bytes);
+            continue;
+        }
+        const int8_t *row = img + (size_t)iy * s->w * c;
+        if (inside) {
+            yq__s8_copy(dst, row + (size_t)ix0 * c, span_bytes);
+            continue;
+        }
+        for (int kx = 0; kx < wn->kw; kx++) {
+            int ix = ix0 + kx * wn->dw;
+            int8_t *dd = dst + (size_t)kx * cg;
+            if (ix < 0 || ix >= s->w)
+                memset(dd, s->a_zp, cg);
+            else
+                yq__s8_copy(dd, row + (size_t)ix * c, cg);
+        }
+    }
+}
+
 /* Fills rows [p0, p1) of the int8 im2col matrix for group gi (out-of-image taps hold the
- * input zero point, so they add nothing after the kernel subtracts it). */
+ * input zero point, so they add nothing after the kernel subtracts it). Work goes by output
+ * row segments: (n, oy, ox) are stepped, not divided out per pixel, and the pixels whose
+ * columns are all inside the image (all but a border, when the taps of a ky are kw*C
+ * contiguous bytes) are filled one ky at a time with fixed-length strided copies. */
 static void im2col_s8(const struct s8conv_state *s, const int8_t *in, int gi, int64_t p0,
                       int64_t p1, int8_t *a)
 {
     const struct yq__win2d *wn = &s->win;
     const int64_t ohw = wn->oh * wn->ow;
-    const size_t cg = (size_t)s->cg, span_bytes = (size_t)wn->kw * cg;
-    const bool span = s->group == 1 && wn->dw == 1;
-    for (int64_t p = p0; p < p1; p++, a += s->k) {
-        int64_t n = p / ohw, r = p % ohw;
-        int oy = (int)(r / wn->ow), ox = (int)(r % wn->ow);
-        int iy0 = oy * wn->sh - wn->pt, ix0 = ox * wn->sw - wn->pl;
-        int8_t *dst = a;
-        for (int ky = 0; ky < wn->kh; ky++, dst += span_bytes) {
-            int iy = iy0 + ky * wn->dh;
-            if (iy < 0 || iy >= s->h) {
-                memset(dst, s->a_zp, span_bytes);
-                continue;
+    const int ow = (int)wn->ow, oh = (int)wn->oh;
+    const size_t k = (size_t)s->k, c = (size_t)s->c, span_bytes = (size_t)wn->kw * s->cg;
+    const size_t row_bytes = (size_t)s->w * c;
+    /* interior columns [xa, xb): ox*sw - pl >= 0 and ox*sw - pl + kw <= w */
+    int xa = ow, xb = ow;
+    if (s->group == 1 && wn->dw == 1 && s->w >= wn->kw) {
+        xa = (wn->pl + wn->sw - 1) / wn->sw;
+        xb = (s->w - wn->kw + wn->pl) / wn->sw + 1;
+        xb = xb > ow ? ow : xb;
+        xa = xa > xb ? xb : xa;
+    }
+    int n = (int)(p0 / ohw);
+    int oy = (int)(p0 % ohw / ow), ox = (int)(p0 % ohw % ow);
+    for (int64_t p = p0; p < p1;) {
+        const int8_t *img = in + (size_t)n * s->h * row_bytes + (size_t)gi * s->cg;
+        const int iy0 = oy * wn->sh - wn->pt;
+        const int ox1 = (int)YQ_MIN((int64_t)ow, ox + (p1 - p));
+        p += ox1 - ox;
+        /* left border, interior, right border of [ox, ox1) */
+        int ia = ox > xa ? ox : xa, ib = ox1 < xb ? ox1 : xb;
+        if (ib < ia) ia = ib = ox1;
+        for (; ox < ia; ox++, a += k)
+            im2col_pixel(s, img, iy0, ox * wn->sw - wn->pl, a);
+        if (ib > ia) {
+            int cnt = ib - ia;
+            for (int ky = 0; ky < wn->kh; ky++) {
+                int iy = iy0 + ky * wn->dh;
+                int8_t *d = a + (size_t)ky * span_bytes;
+                if (iy < 0 || iy >= s->h) {
+                    for (int i = 0; i < cnt; i++)
+                        memset(d + (size_t)i * k, s->a_zp, span_bytes);
+                } else {
+                    const int8_t *src =
+                        img + (size_t)iy * row_bytes + (size_t)(ia * wn->sw - wn->pl) * c;
+                    copy_spans(d, k, src, (size_t)wn->sw * c, span_bytes, cnt);
+                }
             }
-            const int8_t *row = in + ((size_t)n * s->h + (size_t)iy) * s->w * s->c + gi * cg;
-            if (span && ix0 >= 0 && ix0 + wn->kw <= s->w) {
-                memcpy(dst, row + (size_t)ix0 * s->c, span_bytes);
-                continue;
-            }
-            for (int kx = 0; kx < wn->kw; kx++) {
-                int ix = ix0 + kx * wn->dw;
-                int8_t *dd = dst + (size_t)kx * cg;
-                if (ix < 0 || ix >= s->w)
-                    memset(dd, s->a_zp, cg);
-                else
-                    memcpy(dd, row + (size_t)ix * s->c, cg);
-            }
+            a += (size_t)cnt * k;
+            ox = ib;
+        }
+        for (; ox < ox1; ox++, a += k)
+            im2col_pixel(s, img, iy0, ox * wn->sw - wn->pl, a);
+        ox = 0;
+        if (++oy == oh) {
+            oy = 0;
+            n++;
         }
     }
 }
@@ -509,7 +589,10 @@ static void s8conv_run(const struct yq__exec *x)
         return;
     }
     int64_t per = s->tile;
-    if (threads > 1) {
+    struct yq__pool *pool = x->pool;
+    if (threads > 1 && c.npix * (s->k + OUT_WORK) < SPLIT_WORK / s->m) { /* no overflow */
+        pool = NULL;
+    } else if (threads > 1) {
         /* at least ~3 tasks per thread so uneven tiles balance; rows a multiple of 8 */
         int64_t bal = (c.npix + threads * 3 - 1) / (threads * 3);
         bal = (bal + 7) / 8 * 8;
@@ -517,7 +600,7 @@ static void s8conv_run(const struct yq__exec *x)
             per = bal < 8 ? 8 : bal;
     }
     c.rows_per_task = per;
-    yq__pool_run(x->pool, (size_t)((c.npix + per - 1) / per), task_gemm, &c);
+    yq__pool_run(pool, (size_t)((c.npix + per - 1) / per), task_gemm, &c);
 }
 
 const struct yq__op_impl yq__s8_conv = {

@@ -24,7 +24,16 @@ static enum yq_status check_move_into(const struct yq__graph *g, int node, int64
 
 /* ---- MaxPool --------------------------------------------------------------------------- */
 
-/* The state is the plan itself: the max of codes needs nothing else. */
+/* The plan, and whether the separable path applies: NHWC (channel vectors contiguous) and no
+ * dilation. A window max is then the max over the window's columns of the max over its rows,
+ * so each output row takes a vertical max of the kh input rows into a scratch row (w*c codes)
+ * and then kw-wide maxes along it: (kh*w + kw*ow)*c byte maxes instead of kh*kw*ow*c, all on
+ * contiguous vectors. */
+struct s8_pool_state {
+    struct yq__pool_plan p;
+    bool sep;
+};
+
 static enum yq_status s8_pool_check(const struct yq__graph *g, int node, struct yq__pool_plan *s,
                                     struct yq__err *e)
 {
@@ -54,24 +63,21 @@ static enum yq_status s8_pool_infer(struct yq__graph *g, int node, struct yq__er
 static enum yq_status s8_pool_prepare(const struct yq__graph *g, int node, void **state,
                                       size_t *scratch_bytes, struct yq__err *e)
 {
-    struct yq__pool_plan s;
+    struct s8_pool_state s;
     *state = NULL;
     *scratch_bytes = 0;
-    enum yq_status st = s8_pool_check(g, node, &s, e);
-    if (!st) st = check_move_into(g, node, (int64_t)s.n * s.c * s.win.oh * s.win.ow, e);
+    memset(&s, 0, sizeof s);
+    enum yq_status st = s8_pool_check(g, node, &s.p, e);
+    if (!st) st = check_move_into(g, node, (int64_t)s.p.n * s.p.c * s.p.win.oh * s.p.win.ow, e);
     if (st) return st;
+    s.sep = s.p.in_sc == 1 && s.p.out_sc == 1 && s.p.win.dh == 1 && s.p.win.dw == 1 &&
+            s.p.in_sx == s.p.c && s.p.out_sx == s.p.c && s.p.in_sy == (int64_t)s.p.w * s.p.c &&
+            s.p.c > 0 && s.p.w > 0;
+    if (s.sep) *scratch_bytes = (size_t)s.p.w * (size_t)s.p.c;
     st = yq__ops_state_alloc(g, node, sizeof s, state, e);
     if (st) return st;
     memcpy(*state, &s, sizeof s);
     return YQ_STATUS_OK;
-}
-
-/* NHWC: contiguous channel vectors that never overlap (input and output are distinct
- * tensors), so the loop vectorises to byte max instructions. */
-static void max_into(int8_t *restrict o, const int8_t *restrict ip, int n)
-{
-    for (int c = 0; c < n; c++)
-        o[c] = ip[c] > o[c] ? ip[c] : o[c];
 }
 
 /* A window with no tap inside the image (only possible with pads >= kernel) gives -128, the
@@ -94,7 +100,7 @@ static void s8_pool_row(const struct yq__pool_plan *s, const int8_t *in, int8_t 
                 if (ix < 0 || ix >= s->w) continue;
                 const int8_t *ip = in + n * s->in_sn + iy * s->in_sy + ix * s->in_sx;
                 if (isc == 1 && osc == 1) {
-                    max_into(o, ip, s->c);
+                    yq__s8_max_into(o, ip, (size_t)s->c);
                 } else {
                     for (int c = 0; c < s->c; c++)
                         o[c * osc] = ip[c * isc] > o[c * osc] ? ip[c * isc] : o[c * osc];
@@ -104,24 +110,78 @@ static void s8_pool_row(const struct yq__pool_plan *s, const int8_t *in, int8_t 
     }
 }
 
+/* The separable form of s8_pool_row (struct s8_pool_state); tmp holds w*c codes. The taps
+ * and the -128 of an empty window are the same, so the codes are identical. */
+static void s8_pool_row_sep(const struct yq__pool_plan *s, const int8_t *in, int8_t *out, int n,
+                            int oy, int8_t *restrict tmp)
+{
+    const struct yq__win2d *wn = &s->win;
+    const size_t c = (size_t)s->c, rowb = (size_t)s->w * c;
+    int8_t *orow = out + n * s->out_sn + oy * s->out_sy;
+    int y0 = oy * wn->sh - wn->pt;
+    int ya = y0 < 0 ? 0 : y0, yb = y0 + wn->kh > s->h ? s->h : y0 + wn->kh;
+    if (ya >= yb) {
+        memset(orow, -128, (size_t)wn->ow * c);
+        return;
+    }
+    const int8_t *img = in + n * s->in_sn;
+    const int8_t *vmax = img + ya * s->in_sy;
+    if (yb - ya > 1) {
+        yq__s8_copy(tmp, vmax, rowb);
+        for (int iy = ya + 1; iy < yb; iy++)
+            yq__s8_max_into(tmp, img + iy * s->in_sy, rowb);
+        vmax = tmp;
+    }
+    for (int ox = 0; ox < wn->ow; ox++) {
+        int8_t *o = orow + (size_t)ox * c;
+        int x0 = ox * wn->sw - wn->pl;
+        int xa = x0 < 0 ? 0 : x0, xb = x0 + wn->kw > s->w ? s->w : x0 + wn->kw;
+        if (xa >= xb) {
+            memset(o, -128, c);
+            continue;
+        }
+        yq__s8_copy(o, vmax + (size_t)xa * c, c);
+        for (int ix = xa + 1; ix < xb; ix++)
+            yq__s8_max_into(o, vmax + (size_t)ix * c, c);
+    }
+}
+
 struct s8_pool_ctx {
-    const struct yq__pool_plan *s;
-    const int8_t *in;
-    int8_t *out;
+    const struct s8_pool_state *s;
+    const struct yq__exec *x;
+    int64_t rows, per;
 };
 
-static void s8_pool_rows(const void *ctx, int64_t r0, int64_t r1)
+static void s8_pool_task(void *ctx, size_t task, int worker)
 {
     const struct s8_pool_ctx *c = ctx;
-    for (int64_t r = r0; r < r1; r++)
-        s8_pool_row(c->s, c->in, c->out, (int)(r / c->s->win.oh), (int)(r % c->s->win.oh));
+    const struct yq__pool_plan *p = &c->s->p;
+    const int8_t *in = c->x->in[0];
+    int8_t *out = c->x->out[0];
+    int64_t r0 = (int64_t)task * c->per, r1 = YQ_MIN(r0 + c->per, c->rows);
+    int8_t *tmp = c->s->sep ? yq__exec_scratch(c->x, worker) : NULL;
+    for (int64_t r = r0; r < r1; r++) {
+        int n = (int)(r / p->win.oh), oy = (int)(r % p->win.oh);
+        if (tmp)
+            s8_pool_row_sep(p, in, out, n, oy, tmp);
+        else
+            s8_pool_row(p, in, out, n, oy);
+    }
 }
 
 static void s8_pool_run(const struct yq__exec *x)
 {
-    const struct yq__pool_plan *s = x->state;
-    struct s8_pool_ctx c = {s, x->in[0], x->out[0]};
-    yq__ops_run_rows(x->pool, (int64_t)s->n * s->win.oh, s8_pool_rows, &c);
+    const struct s8_pool_state *s = x->state;
+    struct s8_pool_ctx c = {s, x, (int64_t)s->p.n * s->p.win.oh, 0};
+    if (c.rows <= 0) return;
+    /* a row is (kh*w + kw*ow)*c byte maxes, vectorized: split only when each task gets ~1M
+     * of them (tens of microseconds), else waking a thread costs more than the work */
+    int64_t work = (int64_t)(s->p.win.kh * s->p.w + s->p.win.kw * s->p.win.ow) * s->p.c;
+    int64_t min_rows = work > 0 ? ((1 << 20) + work - 1) / work : 1;
+    size_t tasks = yq__ops_n_tasks(x->pool, (size_t)c.rows, (size_t)min_rows);
+    c.per = (c.rows + (int64_t)tasks - 1) / (int64_t)tasks;
+    yq__pool_run(tasks > 1 ? x->pool : NULL, (size_t)((c.rows + c.per - 1) / c.per), s8_pool_task,
+                 &c);
 }
 
 const struct yq__op_impl yq__s8_max_pool = {
@@ -205,7 +265,7 @@ static void s8_resize_row(const struct s8_resize_state *s, const int8_t *in, int
         int8_t *o = orow + ox * s->out_sx;
         const int8_t *a = row + s->xs[ox] * s->in_sx;
         if (s->in_sc == 1 && s->out_sc == 1)
-            memcpy(o, a, (size_t)s->c);
+            yq__s8_copy(o, a, (size_t)s->c);
         else
             for (int c = 0; c < s->c; c++)
                 o[c * s->out_sc] = a[c * s->in_sc];
@@ -229,7 +289,12 @@ static void s8_resize_run(const struct yq__exec *x)
 {
     const struct s8_resize_state *s = x->state;
     struct s8_resize_ctx c = {s, x->in[0], x->out[0]};
-    yq__ops_run_rows(x->pool, (int64_t)s->n * s->oh, s8_resize_rows, &c);
+    /* a small copy runs on the calling thread: waking the pool would cost more */
+    int64_t rows = (int64_t)s->n * s->oh;
+    if (rows * s->ow * s->c < 65536)
+        s8_resize_rows(&c, 0, rows);
+    else
+        yq__ops_run_rows(x->pool, rows, s8_resize_rows, &c);
 }
 
 const struct yq__op_impl yq__s8_resize = {
