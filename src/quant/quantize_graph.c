@@ -74,6 +74,9 @@ void yq__quantize_report_free(struct yq__quantize_report *r)
     memset(r, 0, sizeof *r);
 }
 
+static int single_consumer(const struct yq__graph *g, int t);
+static void unify_concat_inputs(struct state *s, int ni, struct qp oq);
+
 static enum kind kind_of(enum yq__op op)
 {
     switch (op) {
@@ -516,6 +519,7 @@ static enum yq_status decide(struct state *s, int ni, char *why)
             oq = s->qp[nd->in[0]];
         } else if (finite_range(ot)) {
             oq = qp_of_range(ot->range_min, ot->range_max);
+            unify_concat_inputs(s, ni, oq);
         } else {
             snprintf(why, REASON_CAP, "no calibration range for output '%s'", ot->name);
             return YQ_STATUS_OK;
@@ -566,6 +570,26 @@ static int single_consumer(const struct yq__graph *g, int t)
         }
     }
     return n == 1 ? user : -1;
+}
+
+/* An input that only this Concat reads, made by an int8 op that requantizes anyway (Conv,
+ * Add/Mul, LUT, Concat), takes the Concat's parameters: its producer writes the codes the
+ * Concat would have produced and the Concat becomes a copy (TFLite and RKNN do the same).
+ * The output range is the union of the inputs', so the narrower input gives up a little
+ * resolution; code-moving producers keep their input's parameters and stay requantized. */
+static void unify_concat_inputs(struct state *s, int ni, struct qp oq)
+{
+    const struct yq__graph *g = s->g;
+    const struct yq__node *nd = &g->nodes[ni];
+    for (int j = 0; j < nd->n_in; j++) {
+        int t = nd->in[j];
+        if (t < 0 || !s->s8[t] || g->tensors[t].is_output || g->tensors[t].producer < 0 ||
+            single_consumer(g, t) != ni)
+            continue;
+        enum kind pk = kind_of(g->nodes[g->tensors[t].producer].op);
+        if (pk == KIND_CONV || pk == KIND_ELTWISE || pk == KIND_LUT || pk == KIND_CONCAT)
+            s->qp[t] = oq;
+    }
 }
 
 /* Parameters of a fused activation's pre-activation code (LUT mode). The 256 codes only need
