@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # Accuracy of every INT8 configuration against float: builds the model with each
-# calibration algorithm x weight method, evaluates COCO mAP on the shared 128-image set and
-# prints one table row per configuration with the .yqm size.
+# calibration algorithm x weight method x activation mode, evaluates COCO mAP on the shared
+# 128-image set and the agreement of its detections with the float model's (F1 of detections
+# scoring >= 0.25 matched by class at IoU >= 0.5), one table row per configuration with the
+# .yqm size and build time.
 # Usage: scripts/quant-matrix.sh [MODEL.onnx] [DATASET.txt] [SHARED_DATA_DIR]
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,12 +15,14 @@ yoloq=${YOLOQ:-$here/build/yoloq}
 [ -f "$shared/coco/annotations.json" ] || { echo "no $shared/coco: nothing to evaluate on" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-evalm() {
-    "$yoloq" eval --model "$1" --images "$shared/coco/images" \
-        --annotations "$shared/coco/annotations.json" 2>/dev/null | sed -n '1,2s/.*= //p' | paste -sd' '
+evalm() { # MODEL [extra eval flags]: "mAP mAP50 [F1]"
+    local m=$1; shift
+    "$yoloq" eval --model "$m" --images "$shared/coco/images" \
+        --annotations "$shared/coco/annotations.json" "$@" 2>/dev/null |
+        sed -n -e '1,2s/.*= //p' -e 's/.*F1 = \([0-9.]*\).*/\1/p' | paste -sd' '
 }
-printf '%-34s %-14s %-8s %s\n' configuration "mAP .5:.95 .5" "MB" "build s"
-printf '%-34s %-14s %-8s\n' "float (onnx)" "$(evalm "$model")" \
+printf '%-30s %-20s %-8s %s\n' configuration "mAP .5:.95 .5 F1" "MB" "build s"
+printf '%-30s %-20s %-8s\n' "float (onnx)" "$(evalm "$model" --save-json "$tmp/float.json")" \
     "$(awk -v s="$(stat -c %s "$model")" 'BEGIN{printf "%.2f", s/1e6}')"
 for method in channel layer; do
     for algo in normal percentile kl mmse; do
@@ -27,9 +31,10 @@ for method in channel layer; do
             "$yoloq" build "$model" -o "$tmp/m.yqm" --dataset "$ds" --algorithm $algo \
                 --method $method --act-mode $act >/dev/null 2>&1
             t1=$(date +%s.%N)
-            printf '%-34s %-14s %-8s %.1f\n' "$algo/$method/$act" "$(evalm "$tmp/m.yqm")" \
+            printf '%-30s %-20s %-8s %.1f\n' "$algo/$method/$act" \
+                "$(evalm "$tmp/m.yqm" --reference "$tmp/float.json")" \
                 "$(awk -v s="$(stat -c %s "$tmp/m.yqm")" 'BEGIN{printf "%.2f", s/1e6}')" \
-                "$(echo "$t1 - $t0" | bc)"
+                "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}')"
         done
     done
 done

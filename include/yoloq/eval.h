@@ -132,6 +132,25 @@ YQ_API enum yq_status yq_coco_dets_load_json_mem(const char *json, size_t len, c
 YQ_API enum yq_status yq_coco_dets_save_json(const struct yq_coco_dets *dets, const char *path,
                                              char *err, size_t err_cap);
 
+/* ---- agreement between two results files ------------------------------------------- */
+
+/* How well `dets` reproduces `ref` (say an INT8 model against its float original) on the
+ * same images: detections scoring >= score in each are matched one to one per image, the
+ * reference's most confident first, to the unmatched detection of the same category with the
+ * highest IoU >= min_iou. */
+struct yq_coco_agreement {
+    size_t n_reference;  /* reference detections >= score */
+    size_t n_detections; /* detections >= score */
+    size_t n_matched;
+    double f1;       /* 2 * matched / (reference + detections); 1 when both are empty */
+    double mean_iou; /* over matched pairs */
+};
+/* Any thread. @retval YQ_STATUS_OUT_OF_MEMORY */
+YQ_API enum yq_status yq_coco_agreement(const struct yq_coco_dets *ref,
+                                        const struct yq_coco_dets *dets, double score,
+                                        double min_iou, struct yq_coco_agreement *out,
+                                        char *err, size_t err_cap);
+
 /* ---- evaluation --------------------------------------------------------------------- */
 
 struct yq_coco_eval_options {

@@ -78,6 +78,15 @@ check '[ $? -eq 2 ]' "unknown option: exit status not 2"
 "$yoloq" eval --detections "$tmp/dets.json" > /dev/null 2>&1
 check '[ $? -eq 2 ]' "no ground truth: exit status not 2"
 
+# agreement with a reference results file, no ground truth needed
+"$yoloq" eval --detections "$tmp/dets.json" --reference "$tmp/dets.json" > "$tmp/ag" 2> "$tmp/err"
+check '[ $? -eq 0 ] && grep -q "F1 = 1.000, mean IoU = 1.000" "$tmp/ag"' "self agreement: $(cat "$tmp/ag" "$tmp/err")"
+printf '[]' > "$tmp/empty.json"
+"$yoloq" eval --detections "$tmp/empty.json" --reference "$tmp/dets.json" --agree-score 0 > "$tmp/ag" 2>&1
+check 'grep -q "found, 0 of 0 confirmed, F1 = 0.000" "$tmp/ag"' "empty vs reference: $(cat "$tmp/ag")"
+bad "missing reference" --detections "$tmp/dets.json" --reference "$tmp/nope.json"
+check 'grep -q "nope.json" "$tmp/err"' "missing reference: message does not name the file"
+
 # 4. the shared COCO set: annotations.json and YOLO labels give 12 lines each
 if [ -f "$shared/coco/annotations.json" ] && [ -d "$shared/coco/labels" ]; then
     printf '[{"image_id": 139, "category_id": 1, "bbox": [412.8, 157.61, 53.05, 138.01], "score": 0.9}]' \

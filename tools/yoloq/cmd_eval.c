@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `yoloq eval`: COCO mAP of a detections file, or of a model run over images, against COCO
  * annotations or YOLO labels; prints pycocotools' 12 summary lines (and a per-class table).
+ * With --reference, also (or only) how well the detections agree with a reference results
+ * file, such as the float model's, without ground truth.
  * Exit status: 0 done, 1 bad input or I/O, 2 usage (or the model path not built in). */
 #include "yoloq/eval.h"
 #include "yoloq/media.h"
@@ -13,8 +15,8 @@
 #include "cli.h"
 
 struct eval_args {
-    const char *model, *images, *annotations, *labels, *detections, *save_json;
-    double conf, iou;
+    const char *model, *images, *annotations, *labels, *detections, *save_json, *reference;
+    double conf, iou, agree_score, agree_iou;
     int max_det;
     int per_class, skip_unknown;
 };
@@ -33,7 +35,11 @@ static void usage(FILE *f)
           "  --save-json FILE      write the detections in the COCO results format\n"
           "  --per-class           add a per-category AP table\n"
           "  --skip-unknown-categories  skip detections of categories absent from the ground\n"
-          "                        truth (pycocotools does so silently); default: an error\n",
+          "                        truth (pycocotools does so silently); default: an error\n"
+          "  --reference REF.json  also print the agreement with a reference results file\n"
+          "                        (e.g. the float model's): detections scoring >= --agree-score\n"
+          "                        (0.25) matched one to one by category and IoU >= --agree-iou\n"
+          "                        (0.5); with --detections, annotations are then optional\n",
           f);
 }
 
@@ -55,6 +61,8 @@ static int parse_args(int argc, char **argv, struct eval_args *a)
     a->conf = 0.001; /* the usual mAP settings: keep low-score boxes, NMS at .6 */
     a->iou = 0.6;
     a->max_det = 300;
+    a->agree_score = 0.25;
+    a->agree_iou = 0.5;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char **str = NULL;
@@ -82,7 +90,10 @@ static int parse_args(int argc, char **argv, struct eval_args *a)
             str = &a->detections;
         else if (!strcmp(o, "--save-json"))
             str = &a->save_json;
-        else if (strcmp(o, "--conf") && strcmp(o, "--iou") && strcmp(o, "--max-det")) {
+        else if (!strcmp(o, "--reference"))
+            str = &a->reference;
+        else if (strcmp(o, "--conf") && strcmp(o, "--iou") && strcmp(o, "--max-det") &&
+                 strcmp(o, "--agree-score") && strcmp(o, "--agree-iou")) {
             fprintf(stderr, "yoloq eval: unknown option '%s' (see yoloq eval --help)\n", o);
             return -1;
         }
@@ -100,6 +111,10 @@ static int parse_args(int argc, char **argv, struct eval_args *a)
             return -1;
         if (!strcmp(o, "--iou") && parse_num(o, v, 0, 1, &a->iou))
             return -1;
+        if (!strcmp(o, "--agree-score") && parse_num(o, v, 0, 1, &a->agree_score))
+            return -1;
+        if (!strcmp(o, "--agree-iou") && parse_num(o, v, 0, 1, &a->agree_iou))
+            return -1;
         if (!strcmp(o, "--max-det")) {
             if (parse_num(o, v, 1, 100000, &d))
                 return -1;
@@ -110,8 +125,13 @@ static int parse_args(int argc, char **argv, struct eval_args *a)
         fprintf(stderr, "yoloq eval: give exactly one of --detections or --model\n");
         return -1;
     }
-    if (!!a->annotations == !!a->labels) {
-        fprintf(stderr, "yoloq eval: give exactly one of --annotations or --labels\n");
+    if (a->annotations && a->labels) {
+        fprintf(stderr, "yoloq eval: give only one of --annotations or --labels\n");
+        return -1;
+    }
+    if (!a->annotations && !a->labels && !(a->reference && a->detections)) {
+        fprintf(stderr, "yoloq eval: give --annotations or --labels (or --reference with "
+                        "--detections)\n");
         return -1;
     }
     if ((a->labels || a->model) && !a->images) {
@@ -195,8 +215,10 @@ int yq_cmd_eval(int argc, char **argv)
     rc = 1;
     if (a.annotations)
         st = yq_coco_gt_load_json(a.annotations, &gt, err, sizeof err);
-    else
+    else if (a.labels)
         st = yq_coco_gt_from_yolo_labels(a.images, a.labels, &gt, err, sizeof err);
+    else
+        st = YQ_STATUS_OK; /* agreement only */
     if (st)
         goto fail;
     if (a.detections) {
@@ -216,21 +238,21 @@ int yq_cmd_eval(int argc, char **argv)
     }
     if (a.save_json && (st = yq_coco_dets_save_json(dets, a.save_json, err, sizeof err)))
         goto fail;
-    struct yq_coco_eval_options opt;
-    yq_coco_eval_options_init(&opt);
-    opt.skip_unknown_categories = a.skip_unknown != 0;
-    st = yq_coco_evaluate(gt, dets, &opt, &res, err, sizeof err);
-    if (st)
-        goto fail;
-    if (res->n_dets_used < yq_coco_dets_count(dets))
-        fprintf(stderr, "yoloq eval: skipped %zu detections of unknown categories\n",
-                yq_coco_dets_count(dets) - res->n_dets_used);
-    {
+    if (gt) {
+        struct yq_coco_eval_options opt;
+        yq_coco_eval_options_init(&opt);
+        opt.skip_unknown_categories = a.skip_unknown != 0;
+        st = yq_coco_evaluate(gt, dets, &opt, &res, err, sizeof err);
+        if (st)
+            goto fail;
+        if (res->n_dets_used < yq_coco_dets_count(dets))
+            fprintf(stderr, "yoloq eval: skipped %zu detections of unknown categories\n",
+                    yq_coco_dets_count(dets) - res->n_dets_used);
         char text[2048];
         yq_coco_format_summary(res, text, sizeof text);
         fputs(text, stdout);
     }
-    if (a.per_class) {
+    if (res && a.per_class) {
         size_t need = yq_coco_format_per_class(res, NULL, 0) + 1;
         char *table = malloc(need);
         if (!table) {
@@ -241,6 +263,20 @@ int yq_cmd_eval(int argc, char **argv)
         yq_coco_format_per_class(res, table, need);
         fputs(table, stdout);
         free(table);
+    }
+    if (a.reference) {
+        struct yq_coco_dets *ref = NULL;
+        struct yq_coco_agreement ag;
+        st = yq_coco_dets_load_json(a.reference, &ref, err, sizeof err);
+        if (!st)
+            st = yq_coco_agreement(ref, dets, a.agree_score, a.agree_iou, &ag, err, sizeof err);
+        yq_coco_dets_free(ref);
+        if (st)
+            goto fail;
+        printf("Agreement with %s (score >= %g, IoU >= %g): %zu of %zu reference detections "
+               "found, %zu of %zu confirmed, F1 = %.3f, mean IoU = %.3f\n",
+               a.reference, a.agree_score, a.agree_iou, ag.n_matched, ag.n_reference,
+               ag.n_matched, ag.n_detections, ag.f1, ag.mean_iou);
     }
     rc = fflush(stdout) == 0 ? 0 : 1;
     goto done;
