@@ -62,6 +62,7 @@
     X(CLIP, yq__s8_clip)                                                                           \
     X(CONCAT, yq__s8_concat)                                                                       \
     X(FLATTEN, yq__s8_flatten)                                                                     \
+    X(GATHER, yq__s8_gather)                                                                       \
     X(HARD_SIGMOID, yq__s8_hard_sigmoid)                                                           \
     X(HARD_SWISH, yq__s8_hard_swish)                                                               \
     X(IDENTITY, yq__s8_identity)                                                                   \

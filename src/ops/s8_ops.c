@@ -535,7 +535,7 @@ S8_LUT_IMPL(yq__s8_tanh, YQ__OP_TANH)
 
 /* ---- Code movers over the byte-generic fp32 implementations --------------------------- */
 
-/* Split, Slice, Reshape, Flatten, Squeeze, Unsqueeze, Transpose and Identity size their
+/* Split, Slice, Gather, Reshape, Flatten, Squeeze, Unsqueeze, Transpose and Identity size their
  * copies with yq__dtype_size and keep the input dtype, so their fp32 code moves int8 codes
  * unchanged; only the parameter check is added. */
 static const struct yq__op_impl *f32_of(enum yq__op op)
@@ -574,3 +574,4 @@ S8_MOVE_IMPL(yq__s8_squeeze, YQ__OP_SQUEEZE, YQ__OPCLASS_PLAIN)
 S8_MOVE_IMPL(yq__s8_unsqueeze, YQ__OP_UNSQUEEZE, YQ__OPCLASS_PLAIN)
 S8_MOVE_IMPL(yq__s8_transpose, YQ__OP_TRANSPOSE, YQ__OPCLASS_PLAIN)
 S8_MOVE_IMPL(yq__s8_identity, YQ__OP_IDENTITY, YQ__OPCLASS_ELEMENTWISE)
+S8_MOVE_IMPL(yq__s8_gather, YQ__OP_GATHER, YQ__OPCLASS_PLAIN)

@@ -117,14 +117,29 @@ static int permute_const(struct conv *c, int t)
     return nt;
 }
 
-static bool consumed_by_spatial(const struct yq__graph *g, int t)
+/* True if t reaches a spatial operator's data input, directly or through layout-agnostic
+ * (axis, elementwise) operators: YOLOX's Focus slices the image and concatenates before its
+ * first Conv, and the image should still arrive channels-last. */
+static bool consumed_by_spatial(const struct yq__graph *g, int t, int depth)
 {
+    if (depth > 8)
+        return false;
     for (int ni = 0; ni < g->n_nodes; ni++) {
         const struct yq__node *n = &g->nodes[ni];
         const struct yq__op_impl *impl = yq__op_impl_get(n->op, false);
-        if (!n->dead && n->n_in > 0 && n->in[0] == t && impl &&
-            impl->cls == YQ__OPCLASS_SPATIAL)
+        if (n->dead || n->n_in < 1 || !impl)
+            continue;
+        if (n->in[0] == t && impl->cls == YQ__OPCLASS_SPATIAL)
             return true;
+        bool uses = false;
+        for (int j = 0; j < n->n_in; j++)
+            uses = uses || n->in[j] == t;
+        if (!uses || (impl->cls != YQ__OPCLASS_AXIS && impl->cls != YQ__OPCLASS_ELEMENTWISE))
+            continue;
+        for (int j = 0; j < n->n_out; j++)
+            if (n->out[j] >= 0 && is4(&g->tensors[n->out[j]]) &&
+                consumed_by_spatial(g, n->out[j], depth + 1))
+                return true;
     }
     return false;
 }
@@ -143,7 +158,7 @@ enum yq_status yq__pass_nhwc(struct yq__graph *g, struct yq__err *e)
     enum yq_status st = YQ_STATUS_OK;
     for (int i = 0; i < g->n_inputs; i++) {
         struct yq__tensor *t = &g->tensors[g->inputs[i]];
-        if (is4(t) && consumed_by_spatial(g, g->inputs[i])) {
+        if (is4(t) && consumed_by_spatial(g, g->inputs[i], 0)) {
             struct yq__shape s = t->shape;
             t->shape.d[1] = s.d[2];
             t->shape.d[2] = s.d[3];

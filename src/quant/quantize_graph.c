@@ -92,6 +92,7 @@ static enum kind kind_of(enum yq__op op)
     case YQ__OP_UPSAMPLE:
     case YQ__OP_SPLIT:
     case YQ__OP_SLICE:
+    case YQ__OP_GATHER:
     case YQ__OP_RESHAPE:
     case YQ__OP_FLATTEN:
     case YQ__OP_SQUEEZE:
@@ -221,6 +222,30 @@ static bool is_data_input(enum kind k, int j)
     }
 }
 
+/* A channel whose weights are tiny next to its bias (a dead filter, a near-constant
+ * output) gets a weight scale so small that its int32 bias would pass the kernels' 2^29
+ * headroom. Widen that scale until the bias fits and requantize the row: its weights lose
+ * precision they never had (they round towards 0), the layer stays int8. */
+static void widen_for_bias(const float *w, const float *bias, int64_t m, int64_t k, float s_in,
+                           float *sc, size_t n_sc, int8_t *qw)
+{
+    const double limit = 0.99 * MAX_BIAS;
+    for (size_t c = 0; c < n_sc; c++) {
+        double need = 0.0;
+        for (int64_t j = (n_sc == 1 ? 0 : (int64_t)c); j < (n_sc == 1 ? m : (int64_t)c + 1); j++) {
+            double v = fabs((double)bias[j]) / ((double)s_in * limit);
+            need = v > need ? v : need;
+        }
+        if (!(need > sc[c]) || !isfinite(need))
+            continue;
+        sc[c] = (float)need;
+        int64_t j0 = n_sc == 1 ? 0 : (int64_t)c, j1 = n_sc == 1 ? m : (int64_t)c + 1;
+        for (int64_t j = j0; j < j1; j++)
+            for (int64_t p = 0; p < k; p++)
+                qw[j * k + p] = yq__quantize_s8(w[j * k + p], sc[c], 0);
+    }
+}
+
 /* Quantizes the weights (and bias) of Conv node ni with input scale s_in into new constants
  * and rewires the node; or writes why it cannot (then returns OK and sets *ok = false). */
 static enum yq_status quantize_conv(struct state *s, int ni, float s_in, bool *ok, char *why)
@@ -258,6 +283,8 @@ static enum yq_status quantize_conv(struct state *s, int ni, float s_in, bool *o
                               s->e);
     if (st)
         goto done;
+    if (b)
+        widen_for_bias(w->data, b->data, m, k, s_in, sc, n_sc, qw);
     if (b) {
         size_t n_sat = 0;
         st = yq__quant_bias_s32(b->name, b->data, (size_t)m, s_in, sc, n_sc, qb, &n_sat, s->e);

@@ -394,8 +394,9 @@ static void test_boundaries(void)
     yq__graph_free(g);
 }
 
-/* A float consumer of the image keeps it F32, with a Quantize for the int8 consumers; a
- * Conv whose bias overflows int32 and one deeper than 16384 stay float. */
+/* A Conv whose bias would overflow the int32 headroom at its weights' own scale gets a
+ * wider weight scale and stays int8; one deeper than 16384 stays float; a float consumer
+ * of the image (Softmax) keeps it F32, with one Quantize for the int8 consumers. */
 static void test_kept_float(void)
 {
     struct yq__graph *g = new_graph();
@@ -404,6 +405,8 @@ static void test_kept_float(void)
     int c0 = ot_output(g, "c0"), c1 = ot_output(g, "c1");
     add_conv(g, "big_bias", x, c0, 2, 3, 1, w, b);
     add_conv(g, "ok", x, c1, 2, 3, 1, w, NULL);
+    int sm = ot_output(g, "sm");
+    yq__graph_add_node(g, "soft", YQ__OP_SOFTMAX, 1, &x, 1, &sm);
     int deep_in = ot_input(g, "deep_in", YQ__DTYPE_F32, OT_SH(1, 3, 3, 2048), YQ__LAYOUT_NHWC);
     ranged(g, deep_in);
     float *wd = calloc(2048 * 9, sizeof *wd);
@@ -417,25 +420,35 @@ static void test_kept_float(void)
     }
     struct yq__quantize_report r;
     CHECKF(yq__quantize_graph(g, NULL, &r, &err) == YQ_STATUS_OK, "%s", msg);
-    CHECKF(r.n_quantized == 1 && r.n_float == 2 && r.n_kept == 2, "%d %d", r.n_quantized,
+    CHECKF(r.n_quantized == 2 && r.n_float == 2 && r.n_kept == 2, "%d %d", r.n_quantized,
            r.n_float);
-    const struct yq__quantize_kept *k = kept(&r, "big_bias");
-    CHECK(k && strstr(k->reason, "bias overflows int32"));
-    k = kept(&r, "deep");
+    const struct yq__quantize_kept *k = kept(&r, "deep");
     CHECKF(k && strcmp(k->reason, "accumulator depth 18432 > 16384") == 0, "%s",
            k ? k->reason : "-");
+    const struct yq__node *bb = node_named(g, "big_bias");
+    CHECK(bb && bb->quantized);
+    if (bb) {
+        /* channel 0: 1e6 / (1/255 * s_w) must stay under 2^29, so s_w >= 0.475; its 1e-3
+         * weight rounds to 0; channel 1 keeps its own scale 1e-3/127 */
+        const struct yq__tensor *wt = &g->tensors[bb->in[1]];
+        const struct yq__tensor *bt = &g->tensors[bb->in[2]];
+        CHECK(wt->dtype == YQ__DTYPE_S8 && wt->q.n_channels == 2);
+        CHECKF(wt->q.channel_scales[0] >= 1e6f * 255.0f / (float)(1 << 29),
+               "scale %g", wt->q.channel_scales[0]);
+        CHECKF(fabsf(wt->q.channel_scales[1] - 1e-3f / 127.0f) < 1e-9f, "scale %g",
+               wt->q.channel_scales[1]);
+        CHECK(((const int8_t *)wt->data)[0] == 0 && ((const int8_t *)wt->data)[4] == 127);
+        CHECK(bt->dtype == YQ__DTYPE_S32 && abs(((const int32_t *)bt->data)[0]) < (1 << 29));
+    }
+    const struct yq__node *ok = node_named(g, "ok");
+    CHECK(ok && ok->quantized);
     const struct yq__tensor *xi = tensor_named(g, "images");
     CHECK(xi && xi->dtype == YQ__DTYPE_F32 && xi->is_input);
     CHECK(count_op(g, YQ__OP_QUANTIZE) == 1 && r.n_boundaries == 1);
-    const struct yq__node *ok = node_named(g, "ok");
-    CHECK(ok && ok->quantized);
     if (ok) {
         const struct yq__tensor *q = &g->tensors[ok->in[0]];
         CHECK(q->dtype == YQ__DTYPE_S8 && q->q.scale == 1.0f / 255.0f && q->q.zero_point == -128);
     }
-    /* the float Conv kept its float weights */
-    const struct yq__node *bb = node_named(g, "big_bias");
-    CHECK(bb && g->tensors[bb->in[1]].dtype == YQ__DTYPE_F32);
     yq__quantize_report_free(&r);
     yq__graph_free(g);
 }
