@@ -145,8 +145,10 @@ static void choose(void)
     if (yq__isa_available(YQ__ISA_AVX512VNNI)) {
         act_vec = yq__f32_act__avx512f;
         igemm = yq__f32_igemm__avx512f;
-    } else if (yq__isa_available(YQ__ISA_AVX2))
+    } else if (yq__isa_available(YQ__ISA_AVX2)) {
         act_vec = yq__f32_act__avx2;
+        igemm = yq__f32_igemm__avx2;
+    }
 #endif
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Every fp32 GEMM variant the CPU supports (f32_gemm.def) against a naive triple loop in
  * double, within 1e-4 relative to the sum of |terms|, across tile edges, with activations,
- * row-range splits and canaries after every output row; plus the dispatching entry point. */
+ * row-range splits and canaries after every output row; plus the dispatching entry point and
+ * the indirect GEMM of the chosen level (rows read through segment pointers). */
 #include "kt.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -74,6 +75,78 @@ static void run_case(int m, int n, int k, int act_kind)
     free(mag);
 }
 
+/* The indirect GEMM (yq__f32_igemm_chosen, the conv path without im2col) when this CPU level
+ * has one: rows of nseg segments read through pointers at random places of a pool of
+ * floats, some segments shared or all zeros (the conv's padding rows), against double. */
+static void run_igemm_case(int m, int n, int nseg, int seglen, int act_kind)
+{
+    yq__f32_igemm_fn fn = yq__f32_igemm_chosen();
+    if (!fn)
+        return;
+    int k = nseg * seglen;
+    size_t pool_n = 4096 + (size_t)seglen, ldc = (size_t)n + (size_t)yq_test_randint(0, 4);
+    float *pool = malloc(sizeof(float) * pool_n), *zero = calloc((size_t)seglen, sizeof(float));
+    float *b = malloc(sizeof(float) * (size_t)k * (size_t)n), *bias = malloc(sizeof(float) * (size_t)n);
+    const float **ind = malloc(sizeof(*ind) * (size_t)m * (size_t)nseg);
+    for (size_t i = 0; i < pool_n; i++)
+        pool[i] = yq_test_uniform(-1, 1);
+    for (size_t i = 0; i < (size_t)k * (size_t)n; i++)
+        b[i] = yq_test_uniform(-1, 1);
+    for (int j = 0; j < n; j++)
+        bias[j] = yq_test_uniform(-1, 1);
+    for (size_t i = 0; i < (size_t)m * (size_t)nseg; i++)
+        ind[i] = yq_test_randint(0, 7) == 0 ? zero
+                                            : pool + yq_test_randint(0, (int)(pool_n - (size_t)seglen));
+    struct yq__act act = {(enum yq__act_kind)act_kind, 0.1f, 0.5f};
+    if (act.kind == YQ__ACT_CLIP)
+        act.alpha = -0.5f;
+    float *want = malloc(sizeof(float) * (size_t)m * ldc), *got = malloc(sizeof(float) * (size_t)m * ldc);
+    double *mag = malloc(sizeof(double) * (size_t)m * ldc);
+    for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+            double sum = bias[j], ms = fabs(bias[j]);
+            for (int g = 0; g < nseg; g++)
+                for (int p = 0; p < seglen; p++) {
+                    double t = (double)ind[(size_t)i * nseg + g][p] *
+                               b[((size_t)g * seglen + (size_t)p) * (size_t)n + (size_t)j];
+                    sum += t;
+                    ms += fabs(t);
+                }
+            want[(size_t)i * ldc + (size_t)j] = (float)sum;
+            mag[(size_t)i * ldc + (size_t)j] = ms;
+        }
+        yq__f32_act(want + (size_t)i * ldc, (size_t)n, &act);
+    }
+    void *packed = aligned_alloc(64, (yq__f32_gemm_packed_size(k, n) + 63) / 64 * 64);
+    yq__f32_gemm_pack(k, n, b, (size_t)n, bias, packed);
+    memset(got, KT_CANARY, sizeof(float) * (size_t)m * ldc);
+    fn(m, n, nseg, seglen, ind, packed, got, ldc, &act);
+    int bad = 0, canary = 0;
+    for (int i = 0; i < m; i++)
+        for (size_t j = 0; j < ldc; j++) {
+            size_t x = (size_t)i * ldc + j;
+            if (j >= (size_t)n) {
+                unsigned char cb[sizeof(float)];
+                memcpy(cb, &got[x], sizeof cb);
+                for (size_t q = 0; q < sizeof cb; q++)
+                    canary += cb[q] != KT_CANARY;
+            } else if (!(fabs((double)got[x] - want[x]) <= 1e-4 * mag[x] + 1e-6)) {
+                bad++;
+            }
+        }
+    CHECKF(bad == 0 && canary == 0, "igemm m=%d n=%d nseg=%d seglen=%d act=%d: %d wrong, %d canary bytes",
+           m, n, nseg, seglen, act_kind, bad, canary);
+    free(packed);
+    free(pool);
+    free(zero);
+    free(b);
+    free(bias);
+    free(ind);
+    free(want);
+    free(got);
+    free(mag);
+}
+
 int main(void)
 {
     static const int ms[] = {1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 25};
@@ -85,5 +158,12 @@ int main(void)
             for (size_t mi = 0; mi < COUNT(ms); mi++)
                 run_case(ms[mi], ns[ni], ks[ki], t++ % YQ__ACT_COUNT);
     run_case(30, 64, 576, YQ__ACT_SILU);
+    static const int ims[] = {1, 5, 6, 7, 12, 13, 16, 17, 29};
+    static const int ins[] = {3, 16, 17, 32, 33, 48};
+    static const int segs[][2] = {{1, 1}, {1, 37}, {3, 5}, {3, 48}, {6, 18}};
+    for (size_t si = 0; si < COUNT(segs); si++)
+        for (size_t ni = 0; ni < COUNT(ins); ni++)
+            for (size_t mi = 0; mi < COUNT(ims); mi++)
+                run_igemm_case(ims[mi], ins[ni], segs[si][0], segs[si][1], t++ % YQ__ACT_COUNT);
     return yq_test_finish();
 }

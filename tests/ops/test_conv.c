@@ -183,6 +183,10 @@ int main(void)
         {1, 4, 9, 8, 6, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, true, YQ__ACT_NONE, "SAME_UPPER"},
         {2, 32, 20, 20, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, YQ__ACT_SILU, NULL},
         {1, 64, 40, 40, 32, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, true, YQ__ACT_SILU, NULL},
+        /* in-place (indirect) path: stem shape on two images, tasks crossing rows and images,
+         * asymmetric pads touching every edge */
+        {2, 3, 37, 41, 16, 6, 6, 2, 2, 2, 2, 2, 2, 1, 1, true, YQ__ACT_SILU, NULL},
+        {2, 5, 11, 9, 17, 3, 5, 1, 2, 0, 3, 2, 1, 1, 1, true, YQ__ACT_RELU, NULL},
     };
     struct yq__pool *pool = NULL;
     CHECK(yq__pool_create(2, &pool) == YQ_STATUS_OK);

@@ -184,6 +184,9 @@ int main(void)
         {YQ__OP_MAX_POOL, 2, 8, 12, 10, 2, 2, 0, 0, NULL, NULL, NULL, 0},
         {YQ__OP_MAX_POOL, 1, 5, 11, 11, 3, 2, 0, 1, NULL, NULL, NULL, 0},
         {YQ__OP_MAX_POOL, 1, 5, 7, 7, 2, 2, 0, 1, NULL, NULL, NULL, 0},
+        /* the separable NHWC MaxPool: window wider than the image, odd channels, ceil overhang */
+        {YQ__OP_MAX_POOL, 1, 3, 3, 4, 5, 1, 2, 0, NULL, NULL, NULL, 0},
+        {YQ__OP_MAX_POOL, 2, 17, 9, 9, 3, 3, 1, 1, NULL, NULL, NULL, 0},
         {YQ__OP_AVERAGE_POOL, 1, 6, 9, 9, 3, 2, 1, 0, NULL, NULL, NULL, 0},
         {YQ__OP_RESIZE, 1, 8, 5, 7, 0, 0, 0, 0, "nearest", "asymmetric", "floor", 2},
         {YQ__OP_RESIZE, 2, 4, 6, 5, 0, 0, 0, 0, "nearest", "half_pixel", "round_prefer_floor", 2},
