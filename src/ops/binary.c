@@ -15,6 +15,7 @@ struct binary_state {
     enum yq__dtype dt;
     struct yq__bcast bc;
     int64_t inner_chunks;
+    int64_t rows_per_task; /* short rows are grouped so a task moves >= CHUNK elements */
     struct yq__act act;
 };
 
@@ -72,6 +73,8 @@ static enum yq_status binary_prepare(const struct yq__graph *g, int node, void *
     s->inner_chunks = (s->bc.d[s->bc.rank - 1] + CHUNK - 1) / CHUNK;
     if (s->inner_chunks < 1)
         s->inner_chunks = 1;
+    int64_t inner = s->bc.d[s->bc.rank - 1];
+    s->rows_per_task = inner >= CHUNK || inner < 1 ? 1 : CHUNK / inner;
     if (s->op == YQ__OP_ADD && s->dt == YQ__DTYPE_F32)
         s->act = g->nodes[node].act;
     return YQ_STATUS_OK;
@@ -218,13 +221,11 @@ struct binary_ctx {
     char *y;
 };
 
-static void binary_task(void *ctx, size_t task, int worker)
+/* One row (or one CHUNK of a long row) of the broadcast plan. */
+static void binary_piece(const struct binary_ctx *c, int64_t row, int64_t ch)
 {
-    (void)worker;
-    const struct binary_ctx *c = ctx;
     const struct binary_state *s = c->s;
     const struct yq__bcast *bc = &s->bc;
-    int64_t row = (int64_t)task / s->inner_chunks, ch = (int64_t)task % s->inner_chunks;
     int64_t inner = bc->d[bc->rank - 1];
     int64_t i0 = ch * CHUNK, n = YQ_MIN(inner - i0, CHUNK);
     int64_t oa, ob;
@@ -251,11 +252,30 @@ static void binary_task(void *ctx, size_t task, int worker)
     }
 }
 
+static void binary_task(void *ctx, size_t task, int worker)
+{
+    (void)worker;
+    const struct binary_ctx *c = ctx;
+    const struct binary_state *s = c->s;
+    if (s->rows_per_task > 1) {
+        /* many short rows (e.g. a per-channel broadcast over NHWC pixels): a task per row
+         * would make the workers fight over the task counter */
+        int64_t r0 = (int64_t)task * s->rows_per_task;
+        int64_t r1 = YQ_MIN(r0 + s->rows_per_task, s->bc.rows);
+        for (int64_t r = r0; r < r1; r++)
+            binary_piece(c, r, 0);
+        return;
+    }
+    binary_piece(c, (int64_t)task / s->inner_chunks, (int64_t)task % s->inner_chunks);
+}
+
 static void binary_run(const struct yq__exec *x)
 {
     const struct binary_state *s = x->state;
     struct binary_ctx c = {s, x->in[0], x->in[1], x->out[0]};
-    size_t tasks = (size_t)(s->bc.rows * s->inner_chunks);
+    size_t tasks = s->rows_per_task > 1
+                       ? (size_t)((s->bc.rows + s->rows_per_task - 1) / s->rows_per_task)
+                       : (size_t)(s->bc.rows * s->inner_chunks);
     int64_t total = s->bc.rows * s->bc.d[s->bc.rank - 1];
     /* small tensors (shape math, biases) are not worth waking workers for */
     yq__pool_run(total >= CHUNK ? x->pool : NULL, tasks, binary_task, &c);
