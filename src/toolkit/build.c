@@ -133,11 +133,8 @@ static bool ends_with(const char *s, const char *suffix)
     return true;
 }
 
-/* Minimal .npy header: v1-v3, '<f4' or '|u1', C order. Sets *off to the data and
- * *channels_last when the shape ends in 3 (a float [1,H,W,3] is NHWC, not NCHW). */
-static enum yq_status npy_header(const char *path, const unsigned char *b, size_t n,
-                                 bool *is_u8, bool *channels_last, size_t *off,
-                                 struct yq__err *e)
+enum yq_status yq__npy_header(const char *path, const unsigned char *b, size_t n, bool *is_u8,
+                              bool *channels_last, size_t *off, struct yq__err *e)
 {
     if (n < 10 || memcmp(b, "\x93NUMPY", 6))
         return yq__errf(e, YQ_STATUS_BAD_INPUT, "%s: not a .npy file", path);
@@ -190,7 +187,7 @@ static enum yq_status feed_tensor(struct feed *f, const char *path, struct yq_se
     bool u8 = n == elems, nhwc = u8;
     enum yq_status st = YQ_STATUS_OK;
     if (ends_with(path, ".npy"))
-        st = npy_header(path, (const unsigned char *)data, n, &u8, &nhwc, &off, e);
+        st = yq__npy_header(path, (const unsigned char *)data, n, &u8, &nhwc, &off, e);
     size_t want = u8 ? elems : elems * 4;
     if (!st && n - off != want)
         st = yq__errf(e, YQ_STATUS_BAD_INPUT,
