@@ -1,15 +1,27 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* int8 Conv (2D, NHWC) implementing the quantized-graph contract of quant/quantize.h on the
  * qs8 GEMM and depthwise kernels. Paths as in conv.c: 1x1 s1 unpadded (input rows are A),
- * depthwise (yq__qs8_dw), otherwise int8 im2col tiles (out-of-image taps = input zero point)
- * then GEMM. Requantization, LUT activations and float output run in the kernels' epilogue;
+ * depthwise (yq__qs8_dw), at most 4 input channels: a row gather (S8CONV_ROWS), otherwise
+ * int8 im2col tiles (out-of-image taps = input zero point) then GEMM. Requantization, LUT activations and float output run in the kernels' epilogue;
  * the "float" activation mode gets float accumulators from the kernel into per-thread
  * scratch, applies the activation and quantizes here. */
 #include <math.h>
 
 #include "ops/s8_util.h"
 
-enum s8conv_kind { S8CONV_1X1, S8CONV_DW, S8CONV_IM2COL };
+/* S8CONV_ROWS: few input channels (the stem, C = 3) and no dilation in x. Per output row
+ * the kh input rows are gathered into B[x][ky][c] over the padded width (x in groups of g
+ * columns, see rows_group: B[x/g][ky][x%g][c]), so with k ordered (kx/g, ky, kx%g, c) the A
+ * row of output pixel ox is the kw*kh*C contiguous bytes at B + ox*sw*kh*C: the GEMM reads
+ * overlapping rows of B (lda = sw*kh*C). B is kw/sw times smaller than the im2col rows and
+ * stays in L1, and is built with one store per g*C bytes instead of one per 16. Integer sums
+ * do not depend on the k order, so the results are exactly those of im2col. */
+enum s8conv_kind { S8CONV_1X1, S8CONV_DW, S8CONV_IM2COL, S8CONV_ROWS };
+/* bounds of S8CONV_ROWS: channels (a group's taps in one 8-byte copy), kernel height,
+ * bytes of B */
+#define ROWS_MAX_C 4
+#define ROWS_MAX_KH 16
+#define ROWS_MAX_B ((size_t)1 << 20)
 
 /* Bytes of an im2col tile, as in conv.c (int8 rows are 4x shorter, so more rows fit). */
 #define TILE_BYTES (128 * 1024)
@@ -24,6 +36,13 @@ enum s8conv_kind { S8CONV_1X1, S8CONV_DW, S8CONV_IM2COL };
  * dominates the layers with few input channels. */
 #define SPLIT_WORK ((int64_t)1 << 24)
 #define OUT_WORK 64
+
+/* Columns of B per group (S8CONV_ROWS): the stride when it divides the kernel width and a
+ * group's taps fit one 8-byte copy, so the stem (stride 2, C = 3) copies 6 bytes a store. */
+static int rows_group(const struct yq__win2d *wn, int c)
+{
+    return wn->kw % wn->sw == 0 && wn->sw * c <= 8 ? wn->sw : 1;
+}
 
 struct s8conv_state {
     enum s8conv_kind kind;
@@ -261,6 +280,16 @@ static enum yq_status s8conv_prepare(const struct yq__graph *g, int node, void *
              (!float_act || (win.oh - 1) * win.sh - win.pt <= d.h - 1))
         kind = S8CONV_DW;
 
+    size_t b_bytes = 0; /* S8CONV_ROWS: bytes of B */
+    if (kind == S8CONV_IM2COL && d.group == 1 && win.dw == 1 && d.c <= ROWS_MAX_C &&
+        win.kh <= ROWS_MAX_KH && !float_act && win.ow > 0 && win.ow <= (int64_t)ROWS_MAX_B &&
+        win.sw <= (int64_t)ROWS_MAX_B) {
+        b_bytes = ((size_t)(win.ow - 1) * (size_t)win.sw + (size_t)win.kw) * (size_t)win.kh *
+                  (size_t)d.c;
+        if (b_bytes <= ROWS_MAX_B)
+            kind = S8CONV_ROWS;
+    }
+
     size_t hdr = (sizeof(struct s8conv_state) + 63) / 64 * 64;
     size_t mult_off = hdr, lut_off = mult_off + ((size_t)d.m * sizeof(float) + 63) / 64 * 64;
     size_t packed_off = lut_off + 256, total = packed_off, pstride = 0, pbytes = 0;
@@ -328,13 +357,18 @@ static enum yq_status s8conv_prepare(const struct yq__graph *g, int node, void *
         goto fail;
     }
     for (int gi = 0; gi < cs->group; gi++) {
-        /* W[j][(ky*KW+kx)*Cg + ci] = weight[gi*Mg + j][ci][ky][kx]: OHWI, an NHWC im2col row */
+        /* W[j][(ky*KW+kx)*Cg + ci] = weight[gi*Mg + j][ci][ky][kx]: OHWI, an NHWC im2col row;
+         * S8CONV_ROWS orders k as (kx, ky, ci) instead */
         for (int j = 0; j < mg; j++) {
             const int8_t *wj = w + (size_t)(gi * mg + j) * (size_t)cg * khw;
             int8_t *dst = tmp + (size_t)j * k;
             for (int ci = 0; ci < cg; ci++)
-                for (int t = 0; t < khw; t++)
-                    dst[(size_t)t * cg + ci] = wj[(size_t)ci * khw + t];
+                for (int t = 0; t < khw; t++) {
+                    /* (kx / g, ky, kx % g) for S8CONV_ROWS, g = rows_group */
+                    int kx = t % win.kw, ky = t / win.kw, gw = rows_group(&win, cg);
+                    int kk = kind == S8CONV_ROWS ? ((kx / gw) * win.kh + ky) * gw + kx % gw : t;
+                    dst[(size_t)kk * cg + ci] = wj[(size_t)ci * khw + t];
+                }
         }
         yq__qs8_gemm_pack(k, mg, tmp, bias ? bias + (size_t)gi * mg : NULL, x->q.zero_point,
                           cs->packed + (size_t)gi * pstride);
@@ -355,6 +389,8 @@ static enum yq_status s8conv_prepare(const struct yq__graph *g, int node, void *
     cs->tile = (int)rows;
     if (kind == S8CONV_IM2COL)
         a_bytes = (rows * (size_t)k + A_SLACK + 63) / 64 * 64;
+    if (kind == S8CONV_ROWS)
+        a_bytes = (b_bytes + A_SLACK + 63) / 64 * 64;
     cs->ftile_off = a_bytes;
     *scratch_bytes = a_bytes + (float_act ? rows * (size_t)mg * sizeof(float) : 0);
     return YQ_STATUS_OK;
@@ -485,6 +521,115 @@ static void im2col_s8(const struct s8conv_state *s, const int8_t *in, int gi, in
     }
 }
 
+/* cnt groups of B from the kh row pointers rp (at the first group), 8 bytes per tap copy:
+ * the bytes past a group's gc belong to the next tap or group, written after it. Inlined
+ * with a constant kh so the pointers stay in registers. */
+static inline __attribute__((always_inline)) void
+gather8(int8_t *d, const int8_t *const *rp, size_t gc, int kh, int cnt)
+{
+    for (int i = 0; i < cnt; i++) {
+        size_t off = (size_t)i * gc;
+        for (int ky = 0; ky < kh; ky++, d += gc)
+            memcpy(d, rp[ky] + off, 8);
+    }
+}
+
+/* Group xg of B with taps outside the image, column by column, exact bytes. */
+static void gather_border(const struct s8conv_state *s, const int8_t *const *rp, int xg,
+                          int8_t *b)
+{
+    const struct yq__win2d *wn = &s->win;
+    const int kh = wn->kh, g = rows_group(wn, s->c);
+    const size_t c = (size_t)s->c, gc = (size_t)g * c;
+    int8_t *d = b + (size_t)xg * kh * gc;
+    for (int ky = 0; ky < kh; ky++) {
+        for (int j = 0; j < g; j++, d += c) {
+            int x = xg * g + j - wn->pl;
+            if (!rp[ky] || x < 0 || x >= s->w)
+                memset(d, s->a_zp, c);
+            else
+                memcpy(d, rp[ky] + (size_t)x * c, c);
+        }
+    }
+}
+
+/* B[x / g][ky][x % g][c] of the output row whose taps start at input row iy0 (S8CONV_ROWS,
+ * g = rows_group); x runs over the padded width, out-of-image taps hold the input zero
+ * point. Writes up to 7 bytes past B (the caller's slack). */
+static void gather_rows(const struct s8conv_state *s, const int8_t *img, const int8_t *in_end,
+                        int iy0, int8_t *b)
+{
+    const struct yq__win2d *wn = &s->win;
+    const int kh = wn->kh, g = rows_group(wn, s->c);
+    const size_t c = (size_t)s->c, gc = (size_t)g * c, gs = (size_t)kh * gc;
+    const int ng = ((int)(wn->ow - 1) * wn->sw + wn->kw) / g;
+    /* groups wholly inside the image [ga, ge): x = group*g - pl, x >= 0 and x + g <= w */
+    int ga = (wn->pl + g - 1) / g, ge = (s->w + wn->pl) / g;
+    ga = ga < ng ? ga : ng;
+    ge = ge < ng ? ge : ng;
+    ge = ge < ga ? ga : ge;
+    const int8_t *rp[ROWS_MAX_KH];
+    bool fast = true;
+    for (int ky = 0; ky < kh; ky++) {
+        int iy = iy0 + ky * wn->dh;
+        rp[ky] = iy < 0 || iy >= s->h ? NULL : img + (size_t)iy * s->w * c;
+        /* the 8-byte read of the last group stays inside the input */
+        fast = fast && rp[ky] &&
+               (size_t)(in_end - rp[ky]) >= ((size_t)(ge - 1) * g - (size_t)wn->pl) * c + 8;
+    }
+    for (int xg = 0; xg < ga; xg++)
+        gather_border(s, rp, xg, b);
+    int8_t *d = b + (size_t)ga * gs;
+    if (fast && ge > ga) {
+        const int8_t *p[ROWS_MAX_KH];
+        for (int ky = 0; ky < kh; ky++)
+            p[ky] = rp[ky] + ((size_t)ga * g - (size_t)wn->pl) * c;
+        if (kh == 6)
+            gather8(d, p, gc, 6, ge - ga); /* the stem */
+        else
+            gather8(d, p, gc, kh, ge - ga);
+    } else {
+        for (int xg = ga; xg < ge; xg++) {
+            size_t off = ((size_t)xg * g - (size_t)wn->pl) * c;
+            for (int ky = 0; ky < kh; ky++, d += gc) {
+                if (!rp[ky])
+                    memset(d, s->a_zp, gc);
+                else if ((size_t)(in_end - (rp[ky] + off)) >= 8)
+                    memcpy(d, rp[ky] + off, 8);
+                else
+                    memcpy(d, rp[ky] + off, gc);
+            }
+        }
+    }
+    /* after the interior: its copies spill into the first group here */
+    for (int xg = ge; xg < ng; xg++)
+        gather_border(s, rp, xg, b);
+}
+
+static void task_rows(void *ctx, size_t task, int worker)
+{
+    const struct s8conv_ctx *c = ctx;
+    const struct s8conv_state *s = c->s;
+    const struct yq__win2d *wn = &s->win;
+    const int oh = (int)wn->oh, ow = (int)wn->ow;
+    int64_t r0 = (int64_t)task * c->rows_per_task;
+    int64_t r1 = YQ_MIN(r0 + c->rows_per_task, c->npix);
+    const size_t img_bytes = (size_t)s->h * s->w * s->c;
+    const size_t b_bytes = ((size_t)(ow - 1) * wn->sw + wn->kw) * (size_t)wn->kh * s->c;
+    const int8_t *in_end = c->in + (size_t)s->n * img_bytes;
+    int8_t *b = yq__exec_scratch(c->x, worker);
+    for (int64_t r = r0; r < r1; r++) {
+        int img = (int)(r / oh), oy = (int)(r % oh);
+        gather_rows(s, c->in + (size_t)img * img_bytes, in_end, oy * wn->sh - wn->pt, b);
+        /* kernels read past the last row (times zero weight padding): keep the bytes
+         * defined so sanitizers stay quiet */
+        memset(b + b_bytes, 0, A_SLACK);
+        char *o = c->out + (size_t)r * ow * s->m * c->esize;
+        yq__qs8_gemm(0, ow, s->m, s->k, b, (size_t)wn->sw * wn->kh * s->c, s->packed, o,
+                     (size_t)s->m, &s->ep);
+    }
+}
+
 /* Float activation mode: act and quantize a rows x mg float tile into the output. */
 static void finish_float(const struct s8conv_state *s, float *ft, int rows, int8_t *out,
                          size_t ldo)
@@ -586,6 +731,15 @@ static void s8conv_run(const struct yq__exec *x)
         c.rows_per_task = (c.npix + (int64_t)tasks - 1) / (int64_t)tasks;
         yq__pool_run(x->pool, (size_t)((c.npix + c.rows_per_task - 1) / c.rows_per_task),
                      task_dw, &c);
+        return;
+    }
+    if (s->kind == S8CONV_ROWS) {
+        /* output rows, about 3 tasks per thread */
+        c.npix = (int64_t)s->n * s->win.oh;
+        int64_t per = (c.npix + threads * 3 - 1) / (threads * 3);
+        c.rows_per_task = per < 1 ? 1 : per;
+        yq__pool_run(x->pool, (size_t)((c.npix + c.rows_per_task - 1) / c.rows_per_task),
+                     task_rows, &c);
         return;
     }
     int64_t per = s->tile;

@@ -476,6 +476,25 @@ int main(void)
         /* dilation 2: im2col, also for the depthwise shape (the dw kernels take no dilation) */
         {1, 8, 15, 13, 8, 3, 3, 1, 1, 2, 2, 2, 2, 1, true, true, 9, -9, 0, 0, 2},
         {1, 8, 15, 13, 8, 3, 3, 1, 1, 2, 2, 2, 2, 8, false, true, -128, 1, 0, 0, 2},
+        /* 16 to 32 contiguous bytes per ky (one 32-byte copy per span): the stem unpadded
+         * over two images (the last spans end at the input's end), 16, 18, 28 and 32 bytes,
+         * dilation in y, and a stride wider than the span */
+        {2, 3, 14, 16, 16, 6, 6, 2, 2, 0, 0, 0, 0, 1, true, true, 30, -2, 0, 0, 0},
+        {1, 4, 9, 11, 8, 4, 4, 1, 1, 1, 2, 2, 1, 1, true, false, -9, 5, 0, 0, 0},
+        {2, 6, 8, 9, 16, 3, 3, 1, 1, 0, 0, 0, 0, 1, false, true, 127, -128, 0, 0, 0},
+        {1, 7, 10, 12, 9, 4, 4, 2, 2, 1, 1, 1, 1, 1, true, true, -128, 3, 0, 0, 0},
+        {1, 8, 11, 10, 17, 4, 4, 1, 1, 1, 1, 2, 2, 1, true, true, 1, 1, 0, 0, 0},
+        {1, 6, 13, 11, 8, 3, 3, 1, 1, 2, 1, 2, 1, 1, true, true, 4, -4, 0, 0, 2},
+        {1, 3, 12, 20, 16, 6, 6, 2, 3, 2, 2, 2, 2, 1, true, true, -60, 10, 0, 0, 0},
+        /* at most 4 channels: the row-gather path, taps grouped by the stride (2 columns of
+         * 3 channels, 2 of 2, 2 of 4, 3 of 1) or not, odd paddings cutting groups in half,
+         * one image column, output narrower than a group */
+        {2, 3, 11, 13, 16, 6, 6, 2, 2, 1, 3, 3, 1, 1, true, true, -128, 0, 0, 0, 0},
+        {1, 2, 10, 15, 24, 4, 4, 2, 2, 1, 1, 2, 2, 1, true, false, 17, -17, 0, 0, 0},
+        {2, 4, 9, 10, 33, 2, 2, 2, 2, 0, 1, 0, 1, 1, true, true, -3, 2, 0, 0, 0},
+        {1, 1, 10, 17, 8, 3, 3, 3, 3, 1, 1, 1, 1, 1, false, true, 50, -50, 0, 0, 0},
+        {1, 3, 8, 1, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true, 5, 5, 0, 0, 0},
+        {1, 2, 6, 3, 5, 4, 4, 2, 2, 2, 2, 2, 2, 1, true, true, -20, 6, 0, 0, 0},
     };
     static const struct {
         enum mode mode;

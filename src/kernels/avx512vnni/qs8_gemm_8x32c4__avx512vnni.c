@@ -77,17 +77,28 @@ ALWAYS_INLINE __m512i pack64(__m512i a, __m512i b, __m512i c, __m512i d, __m512 
     return e->lut ? lut64(q, e, vbmi) : q;
 }
 
-/* Float output, one vector of 16 columns (nc may be <= 0: nothing to do). */
-static void store16f(__m512i acc, int j, int nc, void *c_row, const struct yq__qs8_epilogue *ep)
+/* Float output, one vector of 16 columns (nc may be <= 0: nothing to do); s holds the
+ * scales of these columns. Full vectors use plain stores: masked stores are slower on some
+ * CPUs (Zen 4) and the float head writes megabytes. The activation runs per 16 columns so
+ * its result never depends on how the kernel blocks the row. */
+ALWAYS_INLINE void store16f(__m512i acc, __m512 s, int j, int nc, void *c_row,
+                            const struct yq__qs8_epilogue *ep)
 {
     if (nc <= 0)
         return;
-    __mmask16 m = nc >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << nc) - 1);
     float *o = (float *)c_row + j;
-    __m512 x = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), _mm512_maskz_loadu_ps(m, ep->fscale + j));
-    _mm512_mask_storeu_ps(o, m, x);
+    __m512 x = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), s);
+    if (nc >= 16)
+        _mm512_storeu_ps(o, x);
+    else
+        _mm512_mask_storeu_ps(o, (__mmask16)((1u << nc) - 1), x);
     if (ep->act.kind != YQ__ACT_NONE)
         yq__f32_act(o, (size_t)(nc < 16 ? nc : 16), &ep->act);
+}
+
+static inline __mmask16 mask16(int nc)
+{
+    return nc >= 16 ? (__mmask16)0xffff : nc <= 0 ? 0 : (__mmask16)((1u << nc) - 1);
 }
 
 static inline __m512i bcast4(const int8_t *p, __m512i x80)
@@ -197,10 +208,13 @@ ALWAYS_INLINE void store(const int R, const int NB, __m512i acc[16][2], int mr, 
                          const struct ep512 *e, bool vbmi)
 {
     if (ep->fscale) {
+        __m512 s0 = _mm512_maskz_loadu_ps(mask16(nc), ep->fscale + j0);
+        __m512 s1 = NB > 1 ? _mm512_maskz_loadu_ps(mask16(nc - 16), ep->fscale + j0 + 16)
+                           : _mm512_setzero_ps();
         for (int r = 0; r < mr; r++) {
-            store16f(acc[r][0], j0, nc, c0 + (size_t)r * rs, ep);
+            store16f(acc[r][0], s0, j0, nc, c0 + (size_t)r * rs, ep);
             if (NB > 1)
-                store16f(acc[r][1], j0 + 16, nc - 16, c0 + (size_t)r * rs, ep);
+                store16f(acc[r][1], s1, j0 + 16, nc - 16, c0 + (size_t)r * rs, ep);
         }
         return;
     }
@@ -216,10 +230,16 @@ ALWAYS_INLINE void store(const int R, const int NB, __m512i acc[16][2], int mr, 
                 break;
             __m512i v = pack64(acc[r][0], acc[r][1], acc[r + 1][0], acc[r + 1][1], s0, s1, s0,
                                s1, e, vbmi);
-            _mm256_mask_storeu_epi8(o + (size_t)r * rs, m, _mm512_castsi512_si256(v));
-            if (r + 1 < mr)
-                _mm256_mask_storeu_epi8(o + (size_t)(r + 1) * rs, m,
-                                        _mm512_extracti64x4_epi64(v, 1));
+            __m256i v0 = _mm512_castsi512_si256(v), v1 = _mm512_extracti64x4_epi64(v, 1);
+            if (nc >= 32) {
+                _mm256_storeu_si256((__m256i *)(o + (size_t)r * rs), v0);
+                if (r + 1 < mr)
+                    _mm256_storeu_si256((__m256i *)(o + (size_t)(r + 1) * rs), v1);
+            } else {
+                _mm256_mask_storeu_epi8(o + (size_t)r * rs, m, v0);
+                if (r + 1 < mr)
+                    _mm256_mask_storeu_epi8(o + (size_t)(r + 1) * rs, m, v1);
+            }
         }
         return;
     }
@@ -231,6 +251,16 @@ ALWAYS_INLINE void store(const int R, const int NB, __m512i acc[16][2], int mr, 
             break;
         __m512i v = pack64(acc[r][0], acc[r + 1][0], acc[r + 2][0], acc[r + 3][0], s, s, s, s,
                            e, vbmi);
+        if (nc >= 16 && r + 4 <= mr) {
+            _mm_storeu_si128((__m128i *)(o + (size_t)r * rs), _mm512_castsi512_si128(v));
+            _mm_storeu_si128((__m128i *)(o + (size_t)(r + 1) * rs),
+                             _mm512_extracti32x4_epi32(v, 1));
+            _mm_storeu_si128((__m128i *)(o + (size_t)(r + 2) * rs),
+                             _mm512_extracti32x4_epi32(v, 2));
+            _mm_storeu_si128((__m128i *)(o + (size_t)(r + 3) * rs),
+                             _mm512_extracti32x4_epi32(v, 3));
+            continue;
+        }
         _mm_mask_storeu_epi8(o + (size_t)r * rs, m, _mm512_castsi512_si128(v));
         if (r + 1 < mr)
             _mm_mask_storeu_epi8(o + (size_t)(r + 1) * rs, m, _mm512_extracti32x4_epi32(v, 1));
