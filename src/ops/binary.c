@@ -278,7 +278,7 @@ static void binary_run(const struct yq__exec *x)
                        : (size_t)(s->bc.rows * s->inner_chunks);
     int64_t total = s->bc.rows * s->bc.d[s->bc.rank - 1];
     /* small tensors (shape math, biases) are not worth waking workers for */
-    yq__pool_run(total >= CHUNK ? x->pool : NULL, tasks, binary_task, &c);
+    yq__ops_run_homed(total >= CHUNK ? x->pool : NULL, tasks, binary_task, &c);
 }
 
 #define BINARY_IMPL(sym, op)                                                                       \

@@ -8,7 +8,8 @@
  *  - otherwise im2col over a tile of output pixels into per-thread scratch, then GEMM.
  * Weights (ONNX OIHW constants) are packed per group at prepare as the GEMM's B with
  * k = (ky*KW + kx)*Cg + ci, so an im2col row is KW*Cg contiguous input values per ky.
- * Work is split across the pool by tiles of output pixels (all images flattened). */
+ * Work is split across the pool by tiles of output pixels (all images flattened), each
+ * worker taking its own contiguous share of them first (run_homed). */
 #include <math.h>
 
 #include "ops/util.h"
@@ -21,8 +22,8 @@ enum conv_kind { CONV_1X1, CONV_DW, CONV_IM2COL, CONV_IGEMM };
  * so a task can take more rows and stream each B panel pair fewer times (large-k layers of
  * 20x20 maps would otherwise run 16-row tasks, a third of them idle micro-tile rows). */
 #define IGEMM_BYTES (384 * 1024)
-/* Task rows are a multiple of this: the row tiles 4, 6, 12 divide it (a 16-row tile leaves at
- * most one 8-row tail per task). */
+/* Serial task rows are a multiple of this: the row tiles 4, 6, 12 divide it (a 16-row tile
+ * leaves at most one 8-row tail per task); pooled tasks use half of it (see conv_run). */
 #define ROW_GRAIN 24
 
 struct conv_state {
@@ -244,8 +245,19 @@ struct conv_ctx {
     float *out;
     const struct yq__exec *x;
     int64_t npix; /* n * oh * ow */
-    int64_t rows_per_task;
+    int64_t rows_per_task; /* depthwise: output rows per task */
+    int64_t units, tasks;  /* GEMM paths: task t takes units [t*units/tasks, (t+1)*units/tasks) */
+    int64_t grain;         /* of this many output pixels each */
 };
+
+/* Output pixels [*p0, *p1) of a GEMM-path task: the units are dealt out as evenly as
+ * integers allow (a plain ceil split of 67 units into 8 tasks gave seven of 9 and one of 4). */
+static void task_pixels(const struct conv_ctx *c, size_t task, int64_t *p0, int64_t *p1)
+{
+    int64_t t = (int64_t)task;
+    *p0 = t * c->units / c->tasks * c->grain;
+    *p1 = YQ_MIN((t + 1) * c->units / c->tasks * c->grain, c->npix);
+}
 
 /* memcpy of a short span with fixed-size chunks the compiler inlines: im2col copies
  * millions of 12..200-byte spans, where a libc call per span costs more than the copy. */
@@ -302,8 +314,8 @@ static void task_im2col(void *ctx, size_t task, int worker)
 {
     const struct conv_ctx *c = ctx;
     const struct conv_state *s = c->s;
-    int64_t p0 = (int64_t)task * c->rows_per_task;
-    int64_t p1 = YQ_MIN(p0 + c->rows_per_task, c->npix);
+    int64_t p0, p1;
+    task_pixels(c, task, &p0, &p1);
     float *a = yq__exec_scratch(c->x, worker);
     for (int gi = 0; gi < s->group; gi++) {
         im2col(s, c->in, gi, p0, p1, a);
@@ -323,8 +335,8 @@ static void task_igemm(void *ctx, size_t task, int worker)
     const struct conv_ctx *c = ctx;
     const struct conv_state *s = c->s;
     const struct yq__win2d *wn = &s->win;
-    int64_t p0 = (int64_t)task * c->rows_per_task;
-    int64_t p1 = YQ_MIN(p0 + c->rows_per_task, c->npix);
+    int64_t p0, p1;
+    task_pixels(c, task, &p0, &p1);
     const size_t seg = (size_t)wn->kw * (size_t)s->cg;
     const int kh = wn->kh;
     const float **ind = yq__exec_scratch(c->x, worker);
@@ -390,8 +402,8 @@ static void task_1x1(void *ctx, size_t task, int worker)
     (void)worker;
     const struct conv_ctx *c = ctx;
     const struct conv_state *s = c->s;
-    int64_t p0 = (int64_t)task * c->rows_per_task;
-    int64_t p1 = YQ_MIN(p0 + c->rows_per_task, c->npix);
+    int64_t p0, p1;
+    task_pixels(c, task, &p0, &p1);
     for (int gi = 0; gi < s->group; gi++)
         yq__f32_gemm((int)p0, (int)p1, s->mg, s->cg, c->in + (size_t)gi * s->cg, (size_t)s->c,
                      s->packed + (size_t)gi * s->packed_stride, c->out + (size_t)gi * s->mg,
@@ -443,27 +455,33 @@ static void task_dw(void *ctx, size_t task, int worker)
 static void conv_run(const struct yq__exec *x)
 {
     const struct conv_state *s = x->state;
-    struct conv_ctx c = {s, x->in[0], x->out[0], x, (int64_t)s->n * s->win.oh * s->win.ow, 0};
+    struct conv_ctx c = {s, x->in[0], x->out[0], x, (int64_t)s->n * s->win.oh * s->win.ow,
+                         0, 0, 0, 0};
     int threads = yq__pool_threads(x->pool);
     if (s->kind == CONV_DW) {
         int64_t rows = (int64_t)s->n * s->win.oh;
         size_t tasks = yq__ops_n_tasks(x->pool, (size_t)rows, 1);
         c.rows_per_task = (rows + (int64_t)tasks - 1) / (int64_t)tasks;
-        yq__pool_run(x->pool, (size_t)((rows + c.rows_per_task - 1) / c.rows_per_task), task_dw,
-                     &c);
+        yq__ops_run_homed(x->pool, (size_t)((rows + c.rows_per_task - 1) / c.rows_per_task), task_dw,
+                  &c);
         return;
     }
-    int64_t per = s->kind == CONV_1X1 ? 240 : s->tile;
+    /* a task takes at most max_rows pixels (the im2col scratch holds a tile), in units of
+     * `grain`: ROW_GRAIN serially; half of it with several threads, so small maps (20x20:
+     * 17 units of 24) still split evenly; 12 is still a whole number of 4-, 6- and 12-row
+     * tiles */
+    int64_t max_rows = s->kind == CONV_1X1 ? 240 : s->tile;
+    c.grain = YQ_MIN(threads > 1 ? ROW_GRAIN / 2 : ROW_GRAIN, max_rows);
+    c.units = (c.npix + c.grain - 1) / c.grain;
+    int64_t per = max_rows / c.grain; /* units per task at most */
+    c.tasks = (c.units + per - 1) / per;
     if (threads > 1) {
-        /* at least ~3 tasks per thread so uneven tiles balance; rows a multiple of the grain */
-        int64_t bal = (c.npix + threads * 3 - 1) / (threads * 3);
-        bal = (bal + ROW_GRAIN - 1) / ROW_GRAIN * ROW_GRAIN;
-        if (bal < per)
-            per = bal;
+        /* at least ~3 tasks per thread and a multiple of the threads, so equal tasks deal
+         * out evenly (7 tasks of 240 rows on 2 threads left one idle for a 7th of the op) */
+        c.tasks = YQ_MAX(c.tasks, (int64_t)threads * 3);
+        c.tasks = YQ_MIN((c.tasks + threads - 1) / threads * threads, c.units);
     }
-    c.rows_per_task = per;
-    size_t tasks = (size_t)((c.npix + per - 1) / per);
-    yq__pool_run(x->pool, tasks,
+    yq__ops_run_homed(x->pool, (size_t)c.tasks,
                  s->kind == CONV_1X1 ? task_1x1 : s->kind == CONV_IGEMM ? task_igemm : task_im2col,
                  &c);
 }

@@ -729,7 +729,7 @@ static void s8conv_run(const struct yq__exec *x)
         c.npix = (int64_t)s->n * s->win.oh;
         size_t tasks = yq__ops_n_tasks(x->pool, (size_t)c.npix, 1);
         c.rows_per_task = (c.npix + (int64_t)tasks - 1) / (int64_t)tasks;
-        yq__pool_run(x->pool, (size_t)((c.npix + c.rows_per_task - 1) / c.rows_per_task),
+        yq__ops_run_homed(x->pool, (size_t)((c.npix + c.rows_per_task - 1) / c.rows_per_task),
                      task_dw, &c);
         return;
     }
@@ -738,7 +738,7 @@ static void s8conv_run(const struct yq__exec *x)
         c.npix = (int64_t)s->n * s->win.oh;
         int64_t per = (c.npix + threads * 3 - 1) / (threads * 3);
         c.rows_per_task = per < 1 ? 1 : per;
-        yq__pool_run(x->pool, (size_t)((c.npix + c.rows_per_task - 1) / c.rows_per_task),
+        yq__ops_run_homed(x->pool, (size_t)((c.npix + c.rows_per_task - 1) / c.rows_per_task),
                      task_rows, &c);
         return;
     }
@@ -754,7 +754,7 @@ static void s8conv_run(const struct yq__exec *x)
             per = bal < 8 ? 8 : bal;
     }
     c.rows_per_task = per;
-    yq__pool_run(pool, (size_t)((c.npix + per - 1) / per), task_gemm, &c);
+    yq__ops_run_homed(pool, (size_t)((c.npix + per - 1) / per), task_gemm, &c);
 }
 
 const struct yq__op_impl yq__s8_conv = {

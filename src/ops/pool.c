@@ -228,7 +228,7 @@ static void pool_run(const struct yq__exec *x)
     if (s->separable && c.rows > 0) {
         size_t tasks = yq__ops_n_tasks(x->pool, (size_t)c.rows, 1);
         c.per = (c.rows + (int64_t)tasks - 1) / (int64_t)tasks;
-        yq__pool_run(x->pool, (size_t)((c.rows + c.per - 1) / c.per), separable_task, &c);
+        yq__ops_run_homed(x->pool, (size_t)((c.rows + c.per - 1) / c.per), separable_task, &c);
     } else if (s->global)
         yq__pool_run(x->pool, (size_t)s->p.n, global_task, &c);
     else

@@ -239,7 +239,7 @@ static void s8_bin_run(const struct yq__exec *x)
     const struct s8_bin_state *s = x->state;
     struct s8_bin_ctx c = {s, x->in[0], x->in[1], x->out[0]};
     size_t tasks = (size_t)((s->numel + CHUNK - 1) / CHUNK);
-    yq__pool_run(s->numel >= SPLIT_MIN ? x->pool : NULL, tasks, s8_bin_task, &c);
+    yq__ops_run_homed(s->numel >= SPLIT_MIN ? x->pool : NULL, tasks, s8_bin_task, &c);
 }
 
 const struct yq__op_impl yq__s8_add = {
@@ -517,7 +517,7 @@ static void s8_lut_run(const struct yq__exec *x)
     const struct s8_lut_state *s = x->state;
     struct s8_lut_ctx c = {s, x->in[0], x->out[0]};
     size_t tasks = (size_t)((s->numel + CHUNK - 1) / CHUNK);
-    yq__pool_run(s->numel >= SPLIT_MIN ? x->pool : NULL, tasks, s8_lut_task, &c);
+    yq__ops_run_homed(s->numel >= SPLIT_MIN ? x->pool : NULL, tasks, s8_lut_task, &c);
 }
 
 #define S8_LUT_IMPL(sym, op)                                                                       \

@@ -180,7 +180,7 @@ static void s8_pool_run(const struct yq__exec *x)
     int64_t min_rows = work > 0 ? ((1 << 20) + work - 1) / work : 1;
     size_t tasks = yq__ops_n_tasks(x->pool, (size_t)c.rows, (size_t)min_rows);
     c.per = (c.rows + (int64_t)tasks - 1) / (int64_t)tasks;
-    yq__pool_run(tasks > 1 ? x->pool : NULL, (size_t)((c.rows + c.per - 1) / c.per), s8_pool_task,
+    yq__ops_run_homed(tasks > 1 ? x->pool : NULL, (size_t)((c.rows + c.per - 1) / c.per), s8_pool_task,
                  &c);
 }
 

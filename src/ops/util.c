@@ -3,6 +3,8 @@
  * and task splitting. See util.h. */
 #include "util.h"
 
+#include <stdatomic.h>
+
 void yq__ops_set_out(struct yq__graph *g, int node, int i, enum yq__dtype dt,
                      const struct yq__shape *s, enum yq__layout layout)
 {
@@ -193,6 +195,56 @@ size_t yq__ops_n_tasks(const struct yq__pool *pool, size_t n, size_t min_units)
     return t < cap ? (t ? t : 1) : cap;
 }
 
+/* Runs n tasks with each worker first taking its own contiguous share, in order, then the
+ * others' leftovers. Consecutive layers then mostly read the pixels the same core just
+ * wrote: with the pool's shared counter a core read about half its input from the other
+ * core's cache (a serial copy of 3.2 MB written by two cores took 0.53 ms, 0.16 ms when one
+ * core wrote it). */
+#define HOMES 16
+struct home_ctx {
+    yq__task_fn fn;
+    void *ctx;
+    size_t n;
+    int threads;
+    struct {
+        _Alignas(64) atomic_size_t next;
+    } home[HOMES];
+};
+
+static void home_task(void *ctx, size_t task, int worker)
+{
+    (void)task; /* every call drains whatever is left, its own share first */
+    struct home_ctx *h = ctx;
+    for (int i = 0; i < h->threads; i++) {
+        int v = (worker + i) % h->threads;
+        size_t b = h->n * (size_t)v / (size_t)h->threads;
+        size_t e = h->n * (size_t)(v + 1) / (size_t)h->threads;
+        for (;;) {
+            size_t t = b + atomic_fetch_add_explicit(&h->home[v].next, 1, memory_order_relaxed);
+            if (t >= e)
+                break;
+            h->fn(h->ctx, t, worker);
+        }
+    }
+}
+
+void yq__ops_run_homed(struct yq__pool *pool, size_t n, yq__task_fn fn, void *ctx)
+{
+    int threads = yq__pool_threads(pool);
+    if (threads <= 1 || n < 2) {
+        yq__pool_run(pool, n, fn, ctx);
+        return;
+    }
+    struct home_ctx h;
+    h.fn = fn;
+    h.ctx = ctx;
+    h.n = n;
+    h.threads = threads > HOMES ? 1 : threads; /* one share: the plain shared-counter split */
+    for (int i = 0; i < h.threads; i++)
+        atomic_init(&h.home[i].next, 0);
+    yq__pool_run(pool, (size_t)threads, home_task, &h);
+}
+
 struct rows_ctx {
     yq__ops_rows_fn fn;
     const void *ctx;
@@ -213,7 +265,7 @@ void yq__ops_run_rows(struct yq__pool *pool, int64_t rows, yq__ops_rows_fn fn, c
         return;
     size_t tasks = yq__ops_n_tasks(pool, (size_t)rows, 1);
     struct rows_ctx c = {fn, ctx, rows, (rows + (int64_t)tasks - 1) / (int64_t)tasks};
-    yq__pool_run(pool, (size_t)((rows + c.per - 1) / c.per), rows_task, &c);
+    yq__ops_run_homed(pool, (size_t)((rows + c.per - 1) / c.per), rows_task, &c);
 }
 
 static bool attr_pair(const struct yq__node *n, const char *name, int def, int64_t lo, int *a,
