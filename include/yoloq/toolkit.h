@@ -93,6 +93,10 @@ struct yq_build_report {
     int n_nonfinite;   /* tensors where calibration saw NaN/Inf (left float) */
     double calib_seconds;
     char *kept;        /* "node (Op): reason" lines of operators left in float, or NULL */
+    /* What quantization cost, measured on the first calibration sample: cosine similarity
+     * of each graph output (dequantized) with the float model's, up to 8 outputs. */
+    int n_outputs;
+    double output_cosine[8];
 };
 YQ_API void yq_build_report_free(struct yq_build_report *r);
 

@@ -6,6 +6,7 @@
  * ready tensor (.npy, raw). */
 #include "yoloq/toolkit.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -367,6 +368,75 @@ static enum yq_status quantize(const char *path, const struct yq_build_options *
     return st;
 }
 
+/* Runs the float model and the int8 one on the first calibration sample and records how
+ * alike their outputs are: the user sees at build time what quantization cost. */
+static enum yq_status run_first_sample(const struct yq_model *m, struct feed *f,
+                                       const float **outs, struct yq_session **s,
+                                       struct yq__err *e)
+{
+    char msg[256];
+    enum yq_status st = yq_session_create(m, NULL, s, msg, sizeof msg);
+    if (st)
+        return yq__errf(e, st, "%s", msg);
+    if ((st = feed_sample(f, 0, *s, e)))
+        return st;
+    if ((st = yq_session_run(*s)))
+        return yq__errf(e, st, "accuracy check: run failed");
+    for (int i = 0; i < yq_model_n_outputs(m) && i < 8; i++)
+        yq_session_output_float(*s, i, &outs[i], NULL);
+    return YQ_STATUS_OK;
+}
+
+static enum yq_status check_outputs(const char *path, const struct yq_build_options *o,
+                                    const struct yq_model *q, struct yq_build_report *r,
+                                    struct yq__err *e)
+{
+    struct dataset ds;
+    enum yq_status st = dataset_read(o->dataset, 1, &ds, e);
+    if (st)
+        return st;
+    struct yq_model *fm = NULL;
+    struct yq__graph *g = NULL;
+    struct yq_session *fs = NULL, *qs = NULL;
+    struct feed f = {.ds = &ds};
+    const float *fo[8] = {0}, *qo[8] = {0};
+    st = yq__toolkit_import(path, &o->import, true, &g, e);
+    if (!st)
+        st = yq__model_create(g, &fm, e); /* takes g */
+    if (!st && (yq_model_n_outputs(fm) != yq_model_n_outputs(q) ||
+                yq_model_input_info(q, 0, &f.in) != YQ_STATUS_OK))
+        st = yq__errf(e, YQ_STATUS_BAD_STATE, "accuracy check: the models differ");
+    if (!st) {
+        yq__letterbox_from_meta(yq_model_meta(q, "yq.letterbox"),
+                                yq_model_meta(q, "yq.channel_order"), &f.lb);
+        f.pixels = yq__aligned_alloc(f.in.n_elems);
+        if (!f.pixels)
+            st = yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "out of memory");
+    }
+    if (!st)
+        st = run_first_sample(fm, &f, fo, &fs, e);
+    if (!st)
+        st = run_first_sample(q, &f, qo, &qs, e);
+    for (int i = 0; !st && i < yq_model_n_outputs(q) && i < 8; i++) {
+        struct yq_tensor_info info;
+        yq_model_output_info(q, i, &info);
+        double ab = 0, aa = 0, bb = 0;
+        for (size_t k = 0; k < info.n_elems; k++) {
+            ab += (double)fo[i][k] * qo[i][k];
+            aa += (double)fo[i][k] * fo[i][k];
+            bb += (double)qo[i][k] * qo[i][k];
+        }
+        r->output_cosine[i] = aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : (aa == bb ? 1.0 : 0.0);
+        r->n_outputs = i + 1;
+    }
+    yq_session_free(fs);
+    yq_session_free(qs);
+    yq_model_free(fm);
+    yq__aligned_free(f.pixels);
+    dataset_free(&ds);
+    return st;
+}
+
 enum yq_status yq_model_build(const char *path, const struct yq_build_options *o,
                               struct yq_model **out, struct yq_build_report *r, char *err,
                               size_t err_cap)
@@ -401,5 +471,14 @@ enum yq_status yq_model_build(const char *path, const struct yq_build_options *o
             return st;
         }
     }
-    return yq__model_create(g, out, &e);
+    st = yq__model_create(g, out, &e);
+    if (!st && o->quantize && r)
+        st = check_outputs(path, o, *out, r, &e);
+    if (st) {
+        yq_model_free(*out);
+        *out = NULL;
+        if (r)
+            yq_build_report_free(r);
+    }
+    return st;
 }

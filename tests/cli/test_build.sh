@@ -34,6 +34,8 @@ rc=$?
 cat "$tmp/build.out"
 grep -q "int8 model (mmse, per-channel weights" "$tmp/build.out" && ok || bad "build summary: $(cat "$tmp/build.out")"
 grep -q "calibrated on 20 samples" "$tmp/build.out" && ok || bad "sample count"
+grep -Eq "outputs vs float on the first sample: cosine 0\.99[0-9]+ 0\.99[0-9]+ 0\.99[0-9]+$" "$tmp/build.out" && ok || bad "output cosine line"
+grep -q "warning" "$tmp/build.out" && bad "yolov5n build warns: $(cat "$tmp/build.out")" || ok
 grep -q "calibration pass 2/2" "$tmp/build.err" && ok || bad "no progress bar: $(cat "$tmp/build.err")"
 
 "$yoloq" info "$tmp/q.yqm" >"$tmp/info" 2>&1 && ok || bad "info on int8 yqm: $(cat "$tmp/info")"
@@ -106,6 +108,7 @@ if [ -d "$shared/models" ]; then
     "$yoloq" detect --model "$tmp/fastestdet.yqm" "$src/data/images/bus.jpg" 2>&1 | grep -q "1 bus" && ok || bad "fastestdet int8: no bus"
     "$yoloq" detect --model "$tmp/yolox_nano.yqm" "$src/data/images/bus.jpg" 2>&1 | grep -Eq "[3-5] person" && ok || bad "yolox int8: people lost"
     grep -Eq "int8, [0-4] float" "$tmp/fastestdet.out" && ok || bad "fastestdet: too many float operators: $(grep int8 "$tmp/fastestdet.out")"
+    grep -q "outputs vs float on the first sample: cosine" "$tmp/yolox_nano.out" && ok || bad "yolox: no accuracy line"
 else
     skip=$((skip + 1))
     echo "SKIP: $shared/models absent (YOLOX/FastestDet int8)" >&2

@@ -92,6 +92,10 @@ int main(void)
         if (!q)
             continue;
         CHECK(r.n_samples == 4);
+        CHECK(r.n_outputs == 3);
+        for (int i = 0; i < r.n_outputs && i < 3; i++)
+            CHECKF(r.output_cosine[i] > 0.99 && r.output_cosine[i] <= 1.0 + 1e-9,
+                   "build report: output %d cosine %g", i, r.output_cosine[i]);
         CHECKF(r.n_quantized >= 80 && r.n_float == 0 && r.kept == NULL,
                "quantized %d float %d", r.n_quantized, r.n_float);
         CHECK(!strcmp(yq_model_meta(q, "yq.quant.algorithm"), "mmse"));

@@ -199,6 +199,20 @@ int yq_cmd_build(int argc, char **argv)
                "%d float, %d int8/float boundaries\n",
                rep.n_samples, rep.calib_seconds, rep.n_tensors_s8, rep.n_quantized, rep.n_float,
                rep.n_boundaries);
+        if (rep.n_outputs > 0) {
+            double worst = 1.0;
+            printf("  outputs vs float on the first sample: cosine");
+            for (int i = 0; i < rep.n_outputs; i++) {
+                printf(" %.4f", rep.output_cosine[i]);
+                worst = rep.output_cosine[i] < worst ? rep.output_cosine[i] : worst;
+            }
+            printf("\n");
+            if (worst < 0.99)
+                printf("  warning: an output agrees poorly with the float model (cosine %.3f); "
+                       "try --act-mode float or --method layer, and compare detections with "
+                       "yoloq eval --reference\n",
+                       worst);
+        }
         if (rep.n_nonfinite)
             printf("  %d tensors saw NaN/Inf during calibration and stay float\n",
                    rep.n_nonfinite);
