@@ -37,16 +37,6 @@ static bool rank(const struct yq_coco_dets *d, double score, struct ranked *r)
     return true;
 }
 
-static double iou(const double *a, const double *b)
-{
-    double ix = (a[0] + a[2] < b[0] + b[2] ? a[0] + a[2] : b[0] + b[2]) - (a[0] > b[0] ? a[0] : b[0]);
-    double iy = (a[1] + a[3] < b[1] + b[3] ? a[1] + a[3] : b[1] + b[3]) - (a[1] > b[1] ? a[1] : b[1]);
-    if (ix <= 0 || iy <= 0)
-        return 0.0;
-    double inter = ix * iy, uni = a[2] * a[3] + b[2] * b[3] - inter;
-    return uni > 0 ? inter / uni : 0.0;
-}
-
 enum yq_status yq_coco_agreement(const struct yq_coco_dets *ref, const struct yq_coco_dets *dets,
                                  double score, double min_iou, struct yq_coco_agreement *out,
                                  char *err, size_t err_cap)
@@ -82,7 +72,7 @@ enum yq_status yq_coco_agreement(const struct yq_coco_dets *ref, const struct yq
                 const struct yq_coco_det *b = &d.v[j];
                 if (used[j] || b->category_id != a->category_id)
                     continue;
-                double v = iou(a->bbox, b->bbox);
+                double v = yq__coco_bbox_iou(b->bbox, a->bbox, 0);
                 if (v >= best) {
                     best = v;
                     bj = j;

@@ -39,6 +39,10 @@ struct yq_coco_dets {
     char *source; /* file name for messages, or NULL */
 };
 
+/* IoU of two [x, y, w, h] boxes as maskApi.c's bbIou: with crowd, the union is the
+ * detection d's own area. */
+double yq__coco_bbox_iou(const double *d, const double *g, int crowd);
+
 /* Index of `id` in the sorted images/categories, or SIZE_MAX. */
 size_t yq__coco_find_img(const struct yq_coco_gt *gt, int64_t id);
 size_t yq__coco_find_cat(const struct yq_coco_gt *gt, int64_t id);

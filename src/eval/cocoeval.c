@@ -77,8 +77,7 @@ static double mean_defined(const double *s, size_t n, size_t stride, double *val
     return (0. + pairwise_sum(vals, m)) / (double)m;
 }
 
-/* maskApi.c bbIou: union is the detection's area for a crowd ground truth. */
-static double bb_iou(const double *d, const double *g, int crowd)
+double yq__coco_bbox_iou(const double *d, const double *g, int crowd)
 {
     double ga = g[2] * g[3], da = d[2] * d[3];
     double w = fmin(d[2] + d[0], g[2] + g[0]) - fmax(d[0], g[0]);
@@ -218,7 +217,8 @@ static void evaluate_group(struct work *w, const struct yq_coco_gt *gt,
     for (size_t j = 0; j < D; j++)
         for (size_t g = 0; g < G; g++) {
             const struct yq__coco_ann *ga = &gt->anns[gk[g].idx];
-            w->ious[j * G + g] = bb_iou(dets->v[w->gdt[j].pos].bbox, ga->bbox, ga->iscrowd);
+            w->ious[j * G + g] =
+                yq__coco_bbox_iou(dets->v[w->gdt[j].pos].bbox, ga->bbox, ga->iscrowd);
         }
     for (int a = 0; a < NA; a++) {
         struct area_acc *A = &w->acc[a];

@@ -33,7 +33,7 @@ static int silu_pattern(const struct yq__graph *g, int t, int *sig)
     return -1;
 }
 
-static bool act_of(const struct yq__node *n, struct yq__act *act)
+bool yq__act_of(const struct yq__node *n, struct yq__act *act)
 {
     switch (n->op) {
     case YQ__OP_RELU:
@@ -101,7 +101,7 @@ enum yq_status yq__pass_fuse_act(struct yq__graph *g, bool conv, struct yq__err 
             continue;
         struct yq__node *a = &g->nodes[user];
         struct yq__act act;
-        if (a->quantized || a->n_in < 1 || a->in[0] != c->out[0] || !act_of(a, &act))
+        if (a->quantized || a->n_in < 1 || a->in[0] != c->out[0] || !yq__act_of(a, &act))
             continue;
         c->act = act;
         c->out[0] = a->out[0];

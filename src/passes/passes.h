@@ -29,6 +29,11 @@ enum yq_status yq__pass_fold_bn(struct yq__graph *g, struct yq__err *e);
  * never fused here (the quantizer fuses int8 Convs itself). */
 enum yq_status yq__pass_fuse_act(struct yq__graph *g, bool conv, struct yq__err *e);
 enum yq_status yq__pass_nhwc(struct yq__graph *g, struct yq__err *e);
+/* The epilogue activation equal to node n (Relu, LeakyRelu, Sigmoid, SiLU, HardSwish, Clip
+ * with attribute bounds); false for anything else. Used by both Conv+activation fusions
+ * (float here, int8 in the quantize pass). */
+bool yq__act_of(const struct yq__node *n, struct yq__act *act);
+
 /* Marks nodes that no graph output depends on as dead (then compacts). */
 enum yq_status yq__pass_dead_code(struct yq__graph *g, struct yq__err *e);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ops/op.h"
+#include "passes/passes.h"
 #include "quant/quant.h"
 
 /* int8 GEMM bound (kernels.h): k <= 16384 keeps every partial sum within int32 ... */
@@ -112,36 +113,6 @@ static enum kind kind_of(enum yq__op op)
         return KIND_LUT;
     default:
         return KIND_NONE;
-    }
-}
-
-/* The activation a LUT node computes when fused into a Conv (as pass_fuse_act.c). */
-static bool act_of(const struct yq__node *n, struct yq__act *act)
-{
-    switch (n->op) {
-    case YQ__OP_RELU:
-        *act = (struct yq__act){YQ__ACT_RELU, 0, 0};
-        return true;
-    case YQ__OP_LEAKY_RELU:
-        *act = (struct yq__act){YQ__ACT_LEAKY_RELU, yq__attr_float(n, "alpha", 0.01f), 0};
-        return true;
-    case YQ__OP_SIGMOID:
-        *act = (struct yq__act){YQ__ACT_SIGMOID, 0, 0};
-        return true;
-    case YQ__OP_SILU:
-        *act = (struct yq__act){YQ__ACT_SILU, 0, 0};
-        return true;
-    case YQ__OP_HARD_SWISH:
-        *act = (struct yq__act){YQ__ACT_HARD_SWISH, 0, 0};
-        return true;
-    case YQ__OP_CLIP:
-        if (n->n_in > 1)
-            return false;
-        *act = (struct yq__act){YQ__ACT_CLIP, yq__attr_float(n, "min", -3.4e38f),
-                                yq__attr_float(n, "max", 3.4e38f)};
-        return true;
-    default:
-        return false;
     }
 }
 
@@ -668,7 +639,7 @@ static enum yq_status fuse_acts(struct state *s)
             continue;
         struct yq__node *a = &g->nodes[ai];
         struct yq__act act;
-        if (!a->quantized || a->n_in < 1 || a->in[0] != t0 || !act_of(a, &act))
+        if (!a->quantized || a->n_in < 1 || a->in[0] != t0 || !yq__act_of(a, &act))
             continue;
         c->act = act;
         c->out[0] = a->out[0];
