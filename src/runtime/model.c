@@ -3,6 +3,7 @@
  * activation memory from tensor lifetimes (greedy by size, tflite-micro style). */
 #include "runtime_internal.h"
 #include "yqm.h"
+#include "ops/s8_util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -165,14 +166,11 @@ enum yq_status yq__model_create(struct yq__graph *g, struct yq_model **out, stru
             m->std[c] = 1.0f;
     if (g->n_inputs > 0 && g->tensors[g->inputs[0]].dtype == YQ__DTYPE_S8) {
         const struct yq__quant *q = &g->tensors[g->inputs[0]].q;
-        float inv = q->scale > 0.0f ? 1.0f / q->scale : 1.0f;
+        float scale = q->scale > 0.0f ? q->scale : 1.0f;
         for (int c = 0; c < 3; c++)
-            for (int v = 0; v < 256; v++) {
-                /* in double so that u8 - 128 comes out exact for mean 0 / std 255 */
-                double r = ((double)v - m->mean[c]) / m->std[c] * inv;
-                double code = nearbyint(r) + q->zero_point;
-                m->in_lut[c][v] = (int8_t)(code < -128 ? -128 : code > 127 ? 127 : code);
-            }
+            for (int v = 0; v < 256; v++) /* the Quantize contract of the real input */
+                m->in_lut[c][v] = yq__s8_real_to_code(
+                    (float)(((double)v - m->mean[c]) / m->std[c]), scale, q->zero_point);
     }
     *out = m;
     return YQ_STATUS_OK;

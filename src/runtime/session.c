@@ -2,6 +2,7 @@
 /* Sessions: one activation block planned by the model, per-node data pointers computed
  * once, a compute pool; run() walks the nodes and allocates nothing. */
 #include "runtime_internal.h"
+#include "ops/s8_util.h"
 
 #include <math.h>
 #include <string.h>
@@ -184,7 +185,7 @@ enum yq_status yq_session_set_input(struct yq_session *s, int index, const void 
         /* float in the tensor's own order (or NCHW into NHWC), quantized with its params */
         const float *src = data;
         int8_t *d = dst;
-        float inv = t->q.scale > 0.0f ? 1.0f / t->q.scale : 1.0f;
+        float scale = t->q.scale > 0.0f ? t->q.scale : 1.0f;
         bool transpose = nhwc && layout == YQ_LAYOUT_NCHW;
         int64_t N = t->shape.rank == 4 ? t->shape.d[0] : 1;
         for (int64_t b = 0; b < N; b++)
@@ -192,9 +193,7 @@ enum yq_status yq_session_set_input(struct yq_session *s, int index, const void 
                 for (int64_t p = 0; p < HW; p++) {
                     size_t si = transpose ? (size_t)((b * C + c) * HW + p)
                                           : (size_t)((b * HW + p) * C + c);
-                    float q = nearbyintf(src[si] * inv) + (float)t->q.zero_point;
-                    q = q != q ? (float)t->q.zero_point : q;
-                    d[(b * HW + p) * C + c] = (int8_t)(q < -128.0f ? -128 : q > 127.0f ? 127 : q);
+                    d[(b * HW + p) * C + c] = yq__s8_real_to_code(src[si], scale, t->q.zero_point);
                 }
         return YQ_STATUS_OK;
     }

@@ -5,7 +5,8 @@
  * bit-exact to the reference and lookup tables come from yq__act_ref, so the hash holds at
  * every ISA level (ctest runs this again under YQ_ISA=scalar/avx2) and on ARM64 under qemu
  * with and without dot-product. A change of rounding anywhere in the int8 path shows here.
- * Steady-state set_input + run allocate nothing. */
+ * Steady-state set_input + run allocate nothing; float NCHW input (pixel/255) is quantized
+ * to the same codes as the uint8 image. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,9 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-static uint64_t run(struct yq_model *m, int threads, const uint8_t *img, size_t n, float *first)
+/* img as u8 NHWC, or (nchw != NULL) the same image as float pixel/255 in NCHW order */
+static uint64_t run(struct yq_model *m, int threads, const uint8_t *img, size_t n,
+                    const float *nchw, float *first)
 {
     char err[256];
     struct yq_session_options so;
@@ -41,7 +44,10 @@ static uint64_t run(struct yq_model *m, int threads, const uint8_t *img, size_t 
      * only steady state is the contract) */
     for (int rep = 0; rep < 2; rep++) {
         unsigned long before = yq__alloc_count;
-        CHECK(yq_session_set_input(s, 0, img, n, YQ_DTYPE_U8, YQ_LAYOUT_NHWC) == YQ_STATUS_OK);
+        CHECK((nchw ? yq_session_set_input(s, 0, nchw, n * sizeof *nchw, YQ_DTYPE_F32,
+                                           YQ_LAYOUT_NCHW)
+                    : yq_session_set_input(s, 0, img, n, YQ_DTYPE_U8, YQ_LAYOUT_NHWC)) ==
+              YQ_STATUS_OK);
         CHECK(yq_session_run(s) == YQ_STATUS_OK);
         if (rep == 1)
             CHECKF(yq__alloc_count == before, "%d threads: run allocated %lu times", threads,
@@ -79,8 +85,17 @@ int main(void)
                 img[(y * 640 + x) * 3 + c] =
                     (uint8_t)((x * (c + 1) / 3 + y / 2 + ((x / 80 + y / 80) % 2) * 90) & 255);
     float v1 = 0, v2 = 0;
-    uint64_t h1 = run(m, 1, img, in.n_elems, &v1);
-    uint64_t h2 = run(m, 2, img, in.n_elems, &v2);
+    uint64_t h1 = run(m, 1, img, in.n_elems, NULL, &v1);
+    uint64_t h2 = run(m, 2, img, in.n_elems, NULL, &v2);
+    /* float input is quantized with the input's own parameters: x/255 gives the same codes */
+    float *nchw = malloc(in.n_elems * sizeof *nchw);
+    for (size_t p = 0; p < 640 * 640; p++)
+        for (size_t c = 0; c < 3; c++)
+            nchw[c * 640 * 640 + p] = (float)img[p * 3 + c] / 255.0f;
+    float v3 = 0;
+    uint64_t h3 = run(m, 1, img, in.n_elems, nchw, &v3);
+    CHECKF(h3 == h1, "float NCHW input gives hash 0x%016llx", (unsigned long long)h3);
+    free(nchw);
     printf("isa %s: output hash 0x%016llx (2 threads 0x%016llx), first objectness %g\n",
            yq__isa_name(yq__cpu_isa()), (unsigned long long)h1, (unsigned long long)h2, v1);
     CHECKF(h1 == h2, "1 and 2 threads differ: %g vs %g", v1, v2);
