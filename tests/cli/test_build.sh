@@ -6,22 +6,8 @@
 # calibration settings; bad options, bad dataset lists and corrupt .yqm files are one-line
 # errors. Args: yoloq binary, source dir, shared data dir.
 yoloq=$1 src=$2 shared=$3
-pass=0 fail=0 skip=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-
-expect_error() {
-    local name=$1 pat=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local rc=$?
-    if [ $rc -eq 0 ] || [ $rc -ge 128 ]; then bad "$name: exit $rc"; return; fi
-    local lines; lines=$(grep -vc '^\[' "$tmp/err")
-    if [ "$lines" != 1 ]; then bad "$name: $lines error lines: $(cat "$tmp/err")"; return; fi
-    if ! grep -q -- "$pat" "$tmp/err"; then bad "$name: message '$(cat "$tmp/err")' lacks '$pat'"; return; fi
-    ok
-}
+noise='^\['
+. "$(dirname "$0")/lib.sh"
 
 model=$src/data/models/yolov5n.onnx
 ds=$src/data/calib/dataset.txt
@@ -159,5 +145,4 @@ cp "$tmp/q.yqm" "$tmp/flip.yqm"
 printf '\xff' | dd of="$tmp/flip.yqm" bs=1 seek=$((size - 100)) conv=notrunc 2>/dev/null
 expect_error "bit-flipped yqm" "flip.yqm" "$yoloq" detect --model "$tmp/flip.yqm" "$src/data/images/bus.jpg"
 
-echo "$pass passed, $fail failed, $skip skipped"
-[ $fail -eq 0 ]
+finish

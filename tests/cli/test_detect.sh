@@ -4,24 +4,8 @@
 # one-line error with a non-zero exit (never a crash) for every kind of bad input.
 # Args: yoloq binary, source dir, shared data dir.
 yoloq=$1 src=$2 shared=$3
-pass=0 fail=0 skip=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-
-# expect_error NAME PATTERN CMD...: non-zero exit (not a signal), exactly one stderr line
-# matching PATTERN.
-expect_error() {
-    local name=$1 pat=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local rc=$?
-    if [ $rc -eq 0 ] || [ $rc -ge 128 ]; then bad "$name: exit $rc"; return; fi
-    local lines; lines=$(grep -vc '^(yoloq' "$tmp/err")
-    if [ "$lines" != 1 ]; then bad "$name: $lines error lines: $(cat "$tmp/err")"; return; fi
-    if ! grep -q -- "$pat" "$tmp/err"; then bad "$name: message '$(cat "$tmp/err")' lacks '$pat'"; return; fi
-    ok
-}
+noise='^(yoloq'
+. "$(dirname "$0")/lib.sh"
 
 model=$src/data/models/yolov5n.onnx
 out=$("$yoloq" detect --model "$model" --json "$tmp/d.json" --save-dir "$tmp/ann" \
@@ -68,5 +52,4 @@ for b in custom_domain dynamic_dim external_data int_input missing_input opset22
     f=$src/tests/data/onnx/$b.onnx
     expect_error "$b.onnx" "$b.onnx" "$yoloq" info "$f"
 done
-echo "$pass passed, $fail failed, $skip skipped"
-[ $fail -eq 0 ]
+finish
