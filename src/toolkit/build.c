@@ -117,7 +117,7 @@ static enum yq_status dataset_read(const char *list, int max, struct dataset *d,
 /* ---- samples into the session ------------------------------------------------------- */
 
 struct feed {
-    const struct dataset *ds;
+    struct dataset ds;
     struct yq_tensor_info in; /* model input (float, NHWC) */
     struct yq_letterbox_options lb;
     uint8_t *pixels; /* letterboxed image */
@@ -210,7 +210,7 @@ static enum yq_status feed_tensor(struct feed *f, const char *path, struct yq_se
 static enum yq_status feed_sample(void *ctx, int index, struct yq_session *s, struct yq__err *e)
 {
     struct feed *f = ctx;
-    const char *path = f->ds->paths[index];
+    const char *path = f->ds.paths[index];
     if (ends_with(path, ".npy") || ends_with(path, ".raw") || ends_with(path, ".bin"))
         return feed_tensor(f, path, s, e);
     struct yq_image img;
@@ -218,7 +218,7 @@ static enum yq_status feed_sample(void *ctx, int index, struct yq_session *s, st
     enum yq_status st = yq_image_load(path, &img, msg, sizeof msg);
     if (st)
         return yq__errf(e, YQ_STATUS_BAD_INPUT, "%s (line %d of %s)", msg, index + 1,
-                        f->ds->list);
+                        f->ds.list);
     struct yq_letterbox_info li;
     int h = (int)f->in.dims[1], w = (int)f->in.dims[2];
     st = yq_letterbox(&img, w, h, &f->lb, f->pixels, f->in.n_elems, &li, msg, sizeof msg);
@@ -288,40 +288,53 @@ static void graph_floats3(const struct yq__graph *g, const char *key, float def,
     yq__parse_floats(yq__graph_meta(g, key), v, 3);
 }
 
-static enum yq_status quantize(const char *path, const struct yq_build_options *o,
-                               struct yq__graph **gp, struct yq_build_report *r,
-                               struct yq__err *e)
+/* Reads the dataset list and sets up what feeding a sample needs: the float graph's image
+ * input geometry, its letterbox, a pixel buffer. Close with feed_close. */
+static enum yq_status feed_open(struct feed *f, const char *path,
+                                const struct yq_build_options *o, const struct yq__graph *g,
+                                struct yq__err *e)
 {
-    struct dataset ds;
-    enum yq_status st = dataset_read(o->dataset, o->max_samples, &ds, e);
+    memset(f, 0, sizeof *f);
+    enum yq_status st = dataset_read(o->dataset, o->max_samples, &f->ds, e);
     if (st)
         return st;
-    struct feed f = {.ds = &ds};
-    struct yq__graph *g = *gp;
     if (g->n_inputs != 1) {
-        dataset_free(&ds);
+        dataset_free(&f->ds);
         return yq__errf(e, YQ_STATUS_UNSUPPORTED, "%s: quantization needs one image input, the "
                         "model has %d", path, g->n_inputs);
     }
     const struct yq__tensor *in = &g->tensors[g->inputs[0]];
     if (in->shape.rank != 4 || in->layout != YQ__LAYOUT_NHWC || in->shape.d[3] != 3 ||
         in->shape.d[0] != 1 || in->dtype != YQ__DTYPE_F32) {
-        dataset_free(&ds);
+        dataset_free(&f->ds);
         return yq__errf(e, YQ_STATUS_UNSUPPORTED,
                         "%s: quantization needs a float [1,3,H,W] image input", path);
     }
-    memset(&f.in, 0, sizeof f.in);
-    f.in.n_dims = 4;
+    f->in.n_dims = 4;
     for (int k = 0; k < 4; k++)
-        f.in.dims[k] = in->shape.d[k];
-    f.in.n_elems = (size_t)yq__shape_numel(&in->shape);
+        f->in.dims[k] = in->shape.d[k];
+    f->in.n_elems = (size_t)yq__shape_numel(&in->shape);
     yq__letterbox_from_meta(yq__graph_meta(g, "yq.letterbox"),
-                            yq__graph_meta(g, "yq.channel_order"), &f.lb);
-    f.pixels = yq__aligned_alloc(f.in.n_elems);
-    if (!f.pixels) {
-        dataset_free(&ds);
+                            yq__graph_meta(g, "yq.channel_order"), &f->lb);
+    f->pixels = yq__aligned_alloc(f->in.n_elems);
+    if (!f->pixels) {
+        dataset_free(&f->ds);
         return yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "out of memory");
     }
+    return YQ_STATUS_OK;
+}
+
+static void feed_close(struct feed *f)
+{
+    yq__aligned_free(f->pixels);
+    dataset_free(&f->ds);
+    f->pixels = NULL;
+}
+
+static enum yq_status quantize(const struct yq_build_options *o, struct feed *f,
+                               struct yq__graph **gp, struct yq_build_report *r,
+                               struct yq__err *e)
+{
     struct yq__calibrate_options co;
     yq__calibrate_options_init(&co);
     co.algo.algorithm = (enum yq__calib_algorithm)o->algorithm;
@@ -331,18 +344,15 @@ static enum yq_status quantize(const char *path, const struct yq_build_options *
     co.progress_ctx = o->progress_ctx;
     double t0 = seconds_now();
     int n_nonfinite = 0;
-    st = yq__calibrate(gp, &co, ds.n, feed_sample, &f, &n_nonfinite, e);
-    yq__aligned_free(f.pixels);
+    enum yq_status st = yq__calibrate(gp, &co, f->ds.n, feed_sample, f, &n_nonfinite, e);
     if (r) {
-        r->n_samples = ds.n;
+        r->n_samples = f->ds.n;
         r->n_nonfinite = n_nonfinite;
         r->calib_seconds = seconds_now() - t0;
     }
-    int n_samples = ds.n;
-    dataset_free(&ds);
     if (st)
         return st;
-    g = *gp;
+    struct yq__graph *g = *gp;
     struct yq__quantize_options qo;
     yq__quantize_options_init(&qo);
     qo.per_channel = o->method != YQ_QUANT_PER_LAYER;
@@ -364,7 +374,7 @@ static enum yq_status quantize(const char *path, const struct yq_build_options *
     if (!st)
         st = yq__pass_fuse_act(g, true, e);
     if (!st)
-        st = record_settings(g, o, n_samples, e);
+        st = record_settings(g, o, f->ds.n, e);
     return st;
 }
 
@@ -388,35 +398,23 @@ static enum yq_status run_first_sample(const struct yq_model *m, struct feed *f,
 }
 
 static enum yq_status check_outputs(const char *path, const struct yq_build_options *o,
-                                    const struct yq_model *q, struct yq_build_report *r,
-                                    struct yq__err *e)
+                                    struct feed *f, const struct yq_model *q,
+                                    struct yq_build_report *r, struct yq__err *e)
 {
-    struct dataset ds;
-    enum yq_status st = dataset_read(o->dataset, 1, &ds, e);
-    if (st)
-        return st;
     struct yq_model *fm = NULL;
     struct yq__graph *g = NULL;
     struct yq_session *fs = NULL, *qs = NULL;
-    struct feed f = {.ds = &ds};
     const float *fo[8] = {0}, *qo[8] = {0};
-    st = yq__toolkit_import(path, &o->import, true, &g, e);
+    /* the calibrated graph became the int8 one: the float model is imported again */
+    enum yq_status st = yq__toolkit_import(path, &o->import, true, &g, e);
     if (!st)
         st = yq__model_create(g, &fm, e); /* takes g */
-    if (!st && (yq_model_n_outputs(fm) != yq_model_n_outputs(q) ||
-                yq_model_input_info(q, 0, &f.in) != YQ_STATUS_OK))
+    if (!st && yq_model_n_outputs(fm) != yq_model_n_outputs(q))
         st = yq__errf(e, YQ_STATUS_BAD_STATE, "accuracy check: the models differ");
-    if (!st) {
-        yq__letterbox_from_meta(yq_model_meta(q, "yq.letterbox"),
-                                yq_model_meta(q, "yq.channel_order"), &f.lb);
-        f.pixels = yq__aligned_alloc(f.in.n_elems);
-        if (!f.pixels)
-            st = yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "out of memory");
-    }
     if (!st)
-        st = run_first_sample(fm, &f, fo, &fs, e);
+        st = run_first_sample(fm, f, fo, &fs, e);
     if (!st)
-        st = run_first_sample(q, &f, qo, &qs, e);
+        st = run_first_sample(q, f, qo, &qs, e);
     for (int i = 0; !st && i < yq_model_n_outputs(q) && i < 8; i++) {
         struct yq_tensor_info info;
         yq_model_output_info(q, i, &info);
@@ -432,8 +430,6 @@ static enum yq_status check_outputs(const char *path, const struct yq_build_opti
     yq_session_free(fs);
     yq_session_free(qs);
     yq_model_free(fm);
-    yq__aligned_free(f.pixels);
-    dataset_free(&ds);
     return st;
 }
 
@@ -462,18 +458,23 @@ enum yq_status yq_model_build(const char *path, const struct yq_build_options *o
     enum yq_status st = yq__toolkit_import(path, &o->import, !o->quantize, &g, &e);
     if (st)
         return st;
-    if (o->quantize) {
-        st = quantize(path, o, &g, r, &e);
-        if (st) {
-            yq__graph_free(g);
-            if (r)
-                yq_build_report_free(r);
-            return st;
-        }
+    if (!o->quantize)
+        return yq__model_create(g, out, &e);
+    struct feed f;
+    st = feed_open(&f, path, o, g, &e);
+    if (st) {
+        yq__graph_free(g);
+        return st;
     }
-    st = yq__model_create(g, out, &e);
-    if (!st && o->quantize && r)
-        st = check_outputs(path, o, *out, r, &e);
+    st = quantize(o, &f, &g, r, &e);
+    if (!st) {
+        st = yq__model_create(g, out, &e); /* takes g */
+        g = NULL;
+    }
+    if (!st && r)
+        st = check_outputs(path, o, &f, *out, r, &e);
+    feed_close(&f);
+    yq__graph_free(g);
     if (st) {
         yq_model_free(*out);
         *out = NULL;
