@@ -109,10 +109,12 @@ static enum yq_status plan_memory(struct yq_model *m, struct yq__err *e)
     return YQ_STATUS_OK;
 }
 
-static void parse_floats3(const char *s, float out[3], float def)
+void yq__graph_preprocess(const struct yq__graph *g, float mean[3], float std[3])
 {
-    out[0] = out[1] = out[2] = def;
-    yq__parse_floats(s, out, 3);
+    mean[0] = mean[1] = mean[2] = 0.0f;
+    std[0] = std[1] = std[2] = 255.0f;
+    yq__parse_floats(yq__graph_meta(g, "yq.mean"), mean, 3);
+    yq__parse_floats(yq__graph_meta(g, "yq.std"), std, 3);
 }
 
 enum yq_status yq__model_create(struct yq__graph *g, struct yq_model **out, struct yq__err *e)
@@ -159,8 +161,7 @@ enum yq_status yq__model_create(struct yq__graph *g, struct yq_model **out, stru
     st = plan_memory(m, e);
     if (st)
         goto fail;
-    parse_floats3(yq__graph_meta(g, "yq.mean"), m->mean, 0.0f);
-    parse_floats3(yq__graph_meta(g, "yq.std"), m->std, 255.0f);
+    yq__graph_preprocess(g, m->mean, m->std);
     for (int c = 0; c < 3; c++)
         if (!(m->std[c] != 0.0f) || !isfinite(m->std[c]))
             m->std[c] = 1.0f;

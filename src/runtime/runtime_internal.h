@@ -51,6 +51,10 @@ void yq__session_set_observer(struct yq_session *s,
 /* Data of tensor t in this session: activations are valid until the memory plan reuses
  * them (inside an observer call, the current node's inputs and outputs are valid). */
 void *yq__session_tensor(const struct yq_session *s, int t);
+/* The input preprocessing a graph records: real = (pixel - mean[c]) / std[c] from the
+ * metadata yq.mean / yq.std, defaults 0 and 255 (values as stored, not sanitised). */
+void yq__graph_preprocess(const struct yq__graph *g, float mean[3], float std[3]);
+
 /* Frees everything but the graph and returns it (the caller owns it). */
 struct yq__graph *yq__model_take_graph(struct yq_model *m);
 

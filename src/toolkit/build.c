@@ -281,13 +281,6 @@ static enum yq_status report_kept(const struct yq__quantize_report *qr, struct y
     return YQ_STATUS_OK;
 }
 
-/* The preprocessing the graph records (yq.mean / yq.std), for the input's parameters. */
-static void graph_floats3(const struct yq__graph *g, const char *key, float def, float v[3])
-{
-    v[0] = v[1] = v[2] = def;
-    yq__parse_floats(yq__graph_meta(g, key), v, 3);
-}
-
 /* Reads the dataset list and sets up what feeding a sample needs: the float graph's image
  * input geometry, its letterbox, a pixel buffer. Close with feed_close. */
 static enum yq_status feed_open(struct feed *f, const char *path,
@@ -358,8 +351,7 @@ static enum yq_status quantize(const struct yq_build_options *o, struct feed *f,
     qo.per_channel = o->method != YQ_QUANT_PER_LAYER;
     qo.act_mode = o->act_float ? YQ__ACT_MODE_FLOAT : YQ__ACT_MODE_LUT;
     qo.float_outputs = !o->int8_outputs;
-    graph_floats3(g, "yq.mean", 0.0f, qo.mean);
-    graph_floats3(g, "yq.std", 255.0f, qo.std);
+    yq__graph_preprocess(g, qo.mean, qo.std);
     struct yq__quantize_report qr = {0};
     st = yq__quantize_graph(g, &qo, &qr, e);
     if (!st && r) {
