@@ -130,8 +130,12 @@ void yq__ops_bcast_init(struct yq__bcast *bc, const struct yq__shape *a,
             continue;
         if (n > 0) {
             int p = n - 1;
-            bool a_ok = (sa[p] == 0 && sa[i] == 0) || (sa[i] != 0 && sa[p] == sa[i] * d[i]);
-            bool b_ok = (sb[p] == 0 && sb[i] == 0) || (sb[i] != 0 && sb[p] == sb[i] * d[i]);
+            /* p indexes the collapsed dims: compare with their strides, not the original
+             * dim p's (a dropped size-1 dim in front would otherwise stop every merge) */
+            bool a_ok = (bc->sa[p] == 0 && sa[i] == 0) ||
+                        (sa[i] != 0 && bc->sa[p] == sa[i] * d[i]);
+            bool b_ok = (bc->sb[p] == 0 && sb[i] == 0) ||
+                        (sb[i] != 0 && bc->sb[p] == sb[i] * d[i]);
             if (a_ok && b_ok) {
                 bc->d[p] *= d[i];
                 bc->sa[p] = sa[i];

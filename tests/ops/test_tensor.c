@@ -399,9 +399,31 @@ static void errors(void)
     yq__graph_free(g);
 }
 
+/* The broadcast plan collapses what it can: same-shape operands behind a leading 1 become one
+ * row (they used to stay one row per pixel), a per-channel operand leaves rows of C. */
+static void bcast_collapse(void)
+{
+    struct yq__bcast bc;
+    struct yq__shape x = OT_SH(1, 4, 5, 6), c = OT_SH(6), y = OT_SH(2, 1, 5, 1);
+    yq__ops_bcast_init(&bc, &x, &x, &x);
+    CHECKF(bc.rank == 1 && bc.d[0] == 120 && bc.rows == 1, "rank %d d0 %lld", bc.rank,
+           (long long)bc.d[0]);
+    yq__ops_bcast_init(&bc, &x, &c, &x);
+    CHECKF(bc.rank == 2 && bc.d[0] == 20 && bc.d[1] == 6 && bc.rows == 20 && bc.sb[0] == 0 &&
+               bc.sb[1] == 1 && bc.sa[0] == 6,
+           "rank %d", bc.rank);
+    struct yq__shape o = OT_SH(2, 4, 5, 6);
+    yq__ops_bcast_init(&bc, &x, &y, &o);
+    int64_t oa, ob;
+    yq__ops_bcast_row(&bc, bc.rows - 1, &oa, &ob); /* last row: a's last, b's last */
+    CHECK(oa + (bc.d[bc.rank - 1] - 1) * bc.sa[bc.rank - 1] == 119);
+    CHECK(ob + (bc.d[bc.rank - 1] - 1) * bc.sb[bc.rank - 1] == 9);
+}
+
 int main(void)
 {
     CHECK(yq__pool_create(2, &pool) == YQ_STATUS_OK);
+    bcast_collapse();
     struct yq__pool *pools[2] = {NULL, pool};
     for (int i = 0; i < 2; i++) {
         concat_split(pools[i]);
