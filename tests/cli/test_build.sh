@@ -23,6 +23,9 @@ grep -q "calibrated on 20 samples" "$tmp/build.out" && ok || bad "sample count"
 grep -Eq "outputs vs float on the first sample: cosine 0\.99[0-9]+ 0\.99[0-9]+ 0\.99[0-9]+$" "$tmp/build.out" && ok || bad "output cosine line"
 grep -q "warning" "$tmp/build.out" && bad "yolov5n build warns: $(cat "$tmp/build.out")" || ok
 grep -q "calibration pass 2/2" "$tmp/build.err" && ok || bad "no progress bar: $(cat "$tmp/build.err")"
+# stderr is a file here: a few progress lines per pass (start and quarters), no redraws
+[ "$(wc -l <"$tmp/build.err")" -le 12 ] && ok || bad "progress to a file: $(wc -l <"$tmp/build.err") lines"
+grep -q $'\r' "$tmp/build.err" && bad "carriage return in build progress log" || ok
 
 "$yoloq" info "$tmp/q.yqm" >"$tmp/info" 2>&1 && ok || bad "info on int8 yqm: $(cat "$tmp/info")"
 grep -q "ci build" "$tmp/info" && ok || bad "custom string missing from info"

@@ -37,7 +37,8 @@ expect_error "missing image" "nothere.jpg" "$yoloq" detect --model "$model" "$tm
 expect_error "truncated image" "trunc.jpg" "$yoloq" detect --model "$model" "$tmp/trunc.jpg"
 expect_error "noise image" "noise.jpg" "$yoloq" detect --model "$model" "$tmp/noise.jpg"
 expect_error "bad cut name" "no tensor named 'nope'" "$yoloq" info --outputs nope "$model"
-expect_error "bad anchors" "anchors '1,2,3'" "$yoloq" detect --model "$model" --anchors 1,2,3 "$src/data/images/bus.jpg"
+expect_error "bad anchors" "--anchors: '1,2,3'" "$yoloq" detect --model "$model" --anchors 1,2,3 "$src/data/images/bus.jpg"
+expect_error "anchors vs levels" "do not form 3 levels" "$yoloq" detect --model "$model" --anchors "10,13;16,30" "$src/data/images/bus.jpg"
 out=$("$yoloq" detect --model "$model" --strides 8,16,32 \
       --anchors "10,13,16,30,33,23;30,61,62,45,59,119;116,90,156,198,373,326" "$src/data/images/bus.jpg" 2>&1)
 echo "$out" | grep -q "4 detections: 3 person, 1 bus" && ok || bad "anchors flag: $out"

@@ -48,54 +48,32 @@ static int cmp_layer(const void *a, const void *b)
 
 int yq_cmd_bench(int argc, char **argv)
 {
-    const char *path = NULL;
+    const char *path = NULL, *pos = NULL;
     int threads = 1, runs = 50, warmup = 5, top = 10;
     bool per_layer = false, json = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            printf("usage: yoloq bench --model M.onnx|M.yqm [--threads N] [--runs N] "
-                   "[--warmup N] [--per-layer [--top N]] [--json]\n"
-                   "  --json: one JSON line with every run's time (for bench/compare.sh)\n");
-            return 0;
-        }
-        if (!strcmp(a, "--json")) {
-            json = true;
-            continue;
-        }
-        if (!strcmp(a, "--per-layer")) {
-            per_layer = true;
-            continue;
-        }
-        if (a[0] != '-') {
-            path = a;
-            continue;
-        }
-        if (!(v = yq_cli_value(argc, argv, &i)))
-            return 2;
-        if (!strcmp(a, "--model"))
-            path = v;
-        else if (!strcmp(a, "--threads")) {
-            if (!yq_cli_int(a, v, &threads) || threads < 1)
-                return 2;
-        } else if (!strcmp(a, "--runs")) {
-            if (!yq_cli_int(a, v, &runs) || runs < 1)
-                return 2;
-        } else if (!strcmp(a, "--warmup")) {
-            if (!yq_cli_int(a, v, &warmup) || warmup < 0)
-                return 2;
-        } else if (!strcmp(a, "--top")) {
-            if (!yq_cli_int(a, v, &top) || top < 1)
-                return 2;
-        } else {
-            fprintf(stderr, "yoloq bench: unknown option '%s'\n", a);
-            return 2;
-        }
+    struct yq_cli_opt opts[] = {
+        YQ_CLI_STR("--model", &path, "M.onnx|M.yqm  the model (or give it as an argument)"),
+        YQ_CLI_INT("--threads", &threads, 1, 256, "N  compute threads (default 1)"),
+        YQ_CLI_INT("--runs", &runs, 1, 1000000, "N  timed runs (default 50)"),
+        YQ_CLI_INT("--warmup", &warmup, 0, 1000000, "N  untimed runs first (default 5)"),
+        YQ_CLI_FLAG("--per-layer", &per_layer, "time every layer (RKNN eval_perf)"),
+        YQ_CLI_INT("--top", &top, 1, 1000000, "N  slowest layers listed (default 10)"),
+        YQ_CLI_FLAG("--json", &json, "one JSON line with every run's time (bench/compare.sh)"),
+        YQ_CLI_END};
+    int n_pos = 0;
+    int rc = yq_cli_parse("bench", opts, argc, argv, &pos, 1, &n_pos);
+    if (rc == YQ_CLI_HELP) {
+        yq_cli_help("usage: yoloq bench --model M.onnx|M.yqm [options]\n", opts);
+        return 0;
     }
-    if (!path) {
-        fprintf(stderr, "yoloq bench: need --model\n");
-        return 2;
-    }
+    if (rc)
+        return rc;
+    if (pos && path)
+        return yq_cli_usage_error("bench", "model given twice ('%s', '%s')", path, pos);
+    if (!path)
+        path = pos;
+    if (!path)
+        return yq_cli_usage_error("bench", "need --model (yoloq bench --help)");
     char err[512];
     struct yq_model *m = NULL;
     struct yq_session *s = NULL;
@@ -113,18 +91,19 @@ int yq_cmd_bench(int argc, char **argv)
     struct yq_tensor_info in;
     yq_model_input_info(m, 0, &in);
     unsigned char *img = malloc(in.n_elems);
-    if (!img) {
+    double *t = malloc((size_t)runs * sizeof *t);
+    const struct yq_layer_time *layers = NULL;
+    int n_layers = per_layer ? yq_session_profile(s, &layers) : 0;
+    double *acc = n_layers ? calloc((size_t)n_layers, sizeof *acc) : NULL;
+    if (!img || !t || (n_layers && !acc)) {
         fprintf(stderr, "yoloq bench: out of memory\n");
-        return 1;
+        rc = 1;
+        goto done;
     }
     memset(img, 114, in.n_elems);
     yq_session_set_input(s, 0, img, in.n_elems, YQ_DTYPE_U8, YQ_LAYOUT_NHWC);
     for (int i = 0; i < warmup; i++)
         yq_session_run(s);
-    double *t = malloc((size_t)runs * sizeof *t);
-    const struct yq_layer_time *layers = NULL;
-    int n_layers = per_layer ? yq_session_profile(s, &layers) : 0;
-    double *acc = n_layers ? calloc((size_t)n_layers, sizeof *acc) : NULL;
     for (int i = 0; i < runs; i++) {
         double t0 = now_ms();
         yq_session_run(s);
@@ -173,5 +152,5 @@ done:
     free(img);
     yq_session_free(s);
     yq_model_free(m);
-    return 0;
+    return rc;
 }

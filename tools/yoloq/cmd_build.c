@@ -9,64 +9,12 @@
 #include "cli.h"
 #include "yoloq/toolkit.h"
 
-static bool parse3(const char *flag, const char *s, float v[3])
-{
-    char buf[128];
-    snprintf(buf, sizeof buf, "%s", s);
-    char *save = NULL, *tok = strtok_r(buf, ",", &save);
-    for (int i = 0; i < 3; i++) {
-        if (!tok || !yq_cli_float(flag, tok, &v[i])) {
-            if (!tok)
-                fprintf(stderr, "yoloq build: %s needs three comma-separated numbers\n", flag);
-            return false;
-        }
-        tok = strtok_r(NULL, ",", &save);
-    }
-    if (tok) {
-        fprintf(stderr, "yoloq build: %s needs three comma-separated numbers\n", flag);
-        return false;
-    }
-    return true;
-}
-
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: yoloq build MODEL.onnx -o MODEL.yqm --dataset dataset.txt [options]\n"
-            "       yoloq build MODEL.onnx -o MODEL.yqm --no-quantize [options]\n"
-            "  --dataset FILE        calibration list: one image (or .npy/raw tensor) per line,\n"
-            "                        relative to the file\n"
-            "  --algorithm A         mmse (default) | normal (min/max, RKNN's default) | kl |\n"
-            "                        percentile\n"
-            "  --percentile P        percentile for --algorithm percentile (default 99.99)\n"
-            "  --method M            channel (per-channel weights, default) | layer\n"
-            "  --act-mode M          lut (default) | float: fused activations of int8 layers\n"
-            "  --output-type T       float (default) | int8: head outputs\n"
-            "  --max-samples N       use the first N lines of the dataset\n"
-            "  --threads N           calibration threads (default 2)\n"
-            "  --outputs A,B         cut the graph at these tensors (default: automatic head)\n"
-            "  --mean R,G,B --std R,G,B --rgb2bgr   preprocessing (default from the head type)\n"
-            "  --custom-string S     stored in the file (yoloq info shows it)\n");
-}
-
 static void on_progress(void *ctx, int pass, int n_passes, int done, int total)
 {
     (void)ctx;
     char what[64];
     snprintf(what, sizeof what, "calibration pass %d/%d", pass, n_passes);
     yq_cli_progress(what, (size_t)done, (size_t)total);
-}
-
-static bool parse_choice(const char *flag, const char *v, const char *const *names, int n,
-                         int *out)
-{
-    for (int i = 0; i < n; i++)
-        if (!strcmp(v, names[i])) {
-            *out = i;
-            return true;
-        }
-    fprintf(stderr, "yoloq build: %s: unknown value '%s'\n", flag, v);
-    return false;
 }
 
 int yq_cmd_build(int argc, char **argv)
@@ -76,99 +24,72 @@ int yq_cmd_build(int argc, char **argv)
     yq_build_options_init(&bo);
     bo.n_threads = 2;
     struct yq_import_options *io = &bo.import;
-    static const char *const algos[] = {"normal", "percentile", "kl", "mmse"};
-    static const char *const methods[] = {"channel", "layer"};
-    static const char *const modes[] = {"lut", "float"};
-    static const char *const otypes[] = {"float", "int8"};
-    int choice;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--no-quantize")) {
-            bo.quantize = false;
-            continue;
-        }
-        if (!strcmp(a, "--rgb2bgr")) {
-            io->channel_order = YQ_CHANNEL_ORDER_BGR;
-            continue;
-        }
-        if (a[0] != '-') {
-            if (in) {
-                fprintf(stderr, "yoloq build: more than one model given ('%s', '%s')\n", in, a);
-                return 2;
-            }
-            in = a;
-            continue;
-        }
-        if (!(v = yq_cli_value(argc, argv, &i)))
-            return 2;
-        if (!strcmp(a, "-o") || !strcmp(a, "--output"))
-            out = v;
-        else if (!strcmp(a, "--outputs"))
-            io->outputs = v;
-        else if (!strcmp(a, "--custom-string"))
-            custom = v;
-        else if (!strcmp(a, "--dataset"))
-            bo.dataset = v;
-        else if (!strcmp(a, "--algorithm")) {
-            if (!parse_choice(a, v, algos, 4, &choice))
-                return 2;
-            bo.algorithm = (enum yq_quant_algorithm)choice;
-        } else if (!strcmp(a, "--method")) {
-            if (!parse_choice(a, v, methods, 2, &choice))
-                return 2;
-            bo.method = (enum yq_quant_method)choice;
-        } else if (!strcmp(a, "--act-mode")) {
-            if (!parse_choice(a, v, modes, 2, &choice))
-                return 2;
-            bo.act_float = choice == 1;
-        } else if (!strcmp(a, "--output-type")) {
-            if (!parse_choice(a, v, otypes, 2, &choice))
-                return 2;
-            bo.int8_outputs = choice == 1;
-        } else if (!strcmp(a, "--percentile")) {
-            float p;
-            if (!yq_cli_float(a, v, &p))
-                return 2;
-            if (!(p > 50.0f && p <= 100.0f)) {
-                fprintf(stderr, "yoloq build: --percentile must be in (50, 100]\n");
-                return 2;
-            }
-            bo.percentile = p;
-        } else if (!strcmp(a, "--max-samples")) {
-            if (!yq_cli_int(a, v, &bo.max_samples) || bo.max_samples < 1) {
-                fprintf(stderr, "yoloq build: --max-samples must be at least 1\n");
-                return 2;
-            }
-        } else if (!strcmp(a, "--threads")) {
-            if (!yq_cli_int(a, v, &bo.n_threads) || bo.n_threads < 1 || bo.n_threads > 256) {
-                fprintf(stderr, "yoloq build: --threads must be in 1..256\n");
-                return 2;
-            }
-        } else if (!strcmp(a, "--mean")) {
-            if (!parse3(a, v, io->mean))
-                return 2;
-            io->has_mean = true;
-        } else if (!strcmp(a, "--std")) {
-            if (!parse3(a, v, io->std))
-                return 2;
-            io->has_std = true;
-        } else {
-            fprintf(stderr, "yoloq build: unknown option '%s'\n", a);
-            return 2;
-        }
+    static const char *const algos[] = {"normal", "percentile", "kl", "mmse", NULL};
+    static const char *const methods[] = {"channel", "layer", NULL};
+    static const char *const modes[] = {"lut", "float", NULL};
+    static const char *const otypes[] = {"float", "int8", NULL};
+    int algo = (int)bo.algorithm, method = (int)bo.method, mode = bo.act_float,
+        otype = bo.int8_outputs, order = (int)io->channel_order;
+    bool no_quantize = false;
+    struct yq_cli_opt opts[] = {
+        YQ_CLI_OPT_("--output", "-o", YQ_CLI_KIND_STR, &out, 0, 0, NULL,
+                    "MODEL.yqm  the file to write"),
+        YQ_CLI_STR("--dataset", &bo.dataset,
+                   "FILE  calibration list: one image (or .npy/raw tensor) per line, relative "
+                   "to the file"),
+        YQ_CLI_FLAG("--no-quantize", &no_quantize, "keep the model float (no --dataset)"),
+        YQ_CLI_CHOICE("--algorithm", &algo, algos,
+                      "A  mmse (default) | normal (min/max, RKNN's default) | kl | percentile"),
+        YQ_CLI_DOUBLE_ABOVE("--percentile", &bo.percentile, 50, 100,
+                            "P  percentile for --algorithm percentile, in (50, 100] "
+                            "(default 99.99)"),
+        YQ_CLI_CHOICE("--method", &method, methods,
+                      "M  channel (per-channel weights, default) | layer"),
+        YQ_CLI_CHOICE("--act-mode", &mode, modes,
+                      "M  lut (default) | float: fused activations of int8 layers"),
+        YQ_CLI_CHOICE("--output-type", &otype, otypes, "T  float (default) | int8: head outputs"),
+        YQ_CLI_INT("--max-samples", &bo.max_samples, 1, 100000000,
+                   "N  use the first N lines of the dataset"),
+        YQ_CLI_INT("--threads", &bo.n_threads, 1, 256, "N  calibration threads (default 2)"),
+        YQ_CLI_STR("--outputs", &io->outputs,
+                   "A,B  cut the graph at these tensors (default: automatic head)"),
+        YQ_CLI_FLOAT3("--mean", io->mean, -1e6, 1e6,
+                      "R,G,B  input = (pixel - mean) / std (default by head type)"),
+        YQ_CLI_FLOAT3("--std", io->std, 1e-6, 1e6, "R,G,B  see --mean"),
+        YQ_CLI_SET("--rgb2bgr", &order, YQ_CHANNEL_ORDER_BGR, "the model expects BGR"),
+        YQ_CLI_STR("--custom-string", &custom, "S  stored in the file (yoloq info shows it)"),
+        YQ_CLI_END};
+    int n_pos = 0;
+    int rc = yq_cli_parse("build", opts, argc, argv, &in, 1, &n_pos);
+    if (rc == YQ_CLI_HELP) {
+        yq_cli_help("usage: yoloq build MODEL.onnx -o MODEL.yqm --dataset dataset.txt "
+                    "[options]\n"
+                    "       yoloq build MODEL.onnx -o MODEL.yqm --no-quantize [options]\n",
+                    opts);
+        return 0;
     }
-    if (!in || !out) {
-        fprintf(stderr, "yoloq build: need MODEL.onnx and -o MODEL.yqm\n");
-        return 2;
-    }
+    if (rc)
+        return rc;
+    bo.quantize = !no_quantize;
+    bo.algorithm = (enum yq_quant_algorithm)algo;
+    bo.method = (enum yq_quant_method)method;
+    bo.act_float = mode == 1;
+    bo.int8_outputs = otype == 1;
+    io->channel_order = (enum yq_channel_order)order;
+    io->has_mean = yq_cli_seen(opts, "--mean");
+    io->has_std = yq_cli_seen(opts, "--std");
+    if (!in || !out)
+        return yq_cli_usage_error("build", "need MODEL.onnx and -o MODEL.yqm (yoloq build "
+                                           "--help)");
+    if (!bo.quantize && (bo.dataset || yq_cli_seen(opts, "--algorithm") || yq_cli_seen(opts, "--percentile") || yq_cli_seen(opts, "--method") ||
+                         yq_cli_seen(opts, "--act-mode") || yq_cli_seen(opts, "--output-type") || yq_cli_seen(opts, "--max-samples")))
+        return yq_cli_usage_error("build", "--no-quantize: calibration options make no sense "
+                                           "for a float model");
+    if (yq_cli_seen(opts, "--percentile") && algo != 1)
+        return yq_cli_usage_error("build", "--percentile needs --algorithm percentile");
     if (bo.quantize && !bo.dataset) {
-        fprintf(stderr, "yoloq build: INT8 needs --dataset dataset.txt (or --no-quantize for a "
-                        "float model)\n");
-        return 2;
+        return yq_cli_usage_error("build", "INT8 needs --dataset dataset.txt (or --no-quantize "
+                                           "for a float model)");
     }
     bo.progress = on_progress;
     char err[512];

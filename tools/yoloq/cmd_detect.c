@@ -12,24 +12,6 @@
 #include "yoloq/media.h"
 #include "yoloq/toolkit.h"
 
-static void help(void)
-{
-    printf("usage: yoloq detect --model M.onnx|M.yqm [options] IMAGE|DIR...\n"
-           "  --conf X         score threshold (default 0.25)\n"
-           "  --iou X          NMS IoU threshold (default 0.45)\n"
-           "  --max-det N      detections per image (default 300)\n"
-           "  --threads N      compute threads (default 1)\n"
-           "  --json FILE      write COCO results JSON (80->91 category ids)\n"
-           "  --save-dir DIR   write annotated images there\n"
-           "  --outputs A,B    cut an ONNX model at these tensors instead of automatically\n"
-           "  --names FILE     sidecar JSON with class names (\"class_names\": [...])\n"
-           "  --anchors LIST   YOLOv5/v7 anchors in pixels, levels split by ';'\n"
-           "                   (e.g. 10,13,16,30,33,23;30,61,62,45,59,119;116,90,156,198,373,326)\n"
-           "  --strides LIST   head strides, e.g. 8,16,32\n"
-           "  --bgr | --rgb    channel order the model expects (default by head type)\n"
-           "  --agnostic       class-agnostic NMS\n");
-}
-
 static bool is_image_name(const char *name)
 {
     const char *dot = strrchr(name, '.');
@@ -112,68 +94,46 @@ int yq_cmd_detect(int argc, char **argv)
     yq_detector_options_init(&o);
     struct yq_import_options io;
     yq_import_options_init(&io);
+    int order = (int)io.channel_order;
+    struct yq_cli_opt opts[] = {
+        YQ_CLI_STR("--model", &model_path, "M.onnx|M.yqm  the model"),
+        YQ_CLI_FLOAT("--conf", &o.conf, 0, 1, "X  score threshold (default 0.25)"),
+        YQ_CLI_FLOAT("--iou", &o.iou, 0, 1, "X  NMS IoU threshold (default 0.45)"),
+        YQ_CLI_INT("--max-det", &o.max_det, 1, 100000, "N  detections per image (default 300)"),
+        YQ_CLI_INT("--threads", &o.n_threads, 1, 256, "N  compute threads (default 1)"),
+        YQ_CLI_STR("--json", &json_path, "FILE  write COCO results JSON (80->91 category ids)"),
+        YQ_CLI_STR("--save-dir", &save_dir, "DIR  write annotated images there"),
+        YQ_CLI_STR("--outputs", &outputs,
+                   "A,B  cut an ONNX model at these tensors instead of automatically"),
+        YQ_CLI_STR("--names", &names, "FILE  sidecar JSON with class names (\"class_names\")"),
+        YQ_CLI_ANCHORS("--anchors", &anchors,
+                       "LIST  YOLOv5/v7 anchors in pixels, w,h pairs, levels split by ';'"),
+        YQ_CLI_STRIDES("--strides", &strides, "LIST  head strides, e.g. 8,16,32"),
+        YQ_CLI_SET("--bgr", &order, YQ_CHANNEL_ORDER_BGR, "the model expects BGR"),
+        YQ_CLI_SET("--rgb", &order, YQ_CHANNEL_ORDER_RGB,
+                   "the model expects RGB (default by head type)"),
+        YQ_CLI_FLAG("--agnostic", &o.agnostic, "class-agnostic NMS"),
+        YQ_CLI_END};
     char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
+    if (!inputs) {
+        fprintf(stderr, "yoloq detect: out of memory\n");
+        return 1;
+    }
     int n_inputs = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            help();
-            free(inputs);
-            return 0;
-        }
-        if (!strcmp(a, "--agnostic")) {
-            o.agnostic = true;
-            continue;
-        }
-        if (!strcmp(a, "--bgr") || !strcmp(a, "--rgb")) {
-            io.channel_order = a[2] == 'b' ? YQ_CHANNEL_ORDER_BGR : YQ_CHANNEL_ORDER_RGB;
-            continue;
-        }
-        if (a[0] != '-' || a[1] == '\0') {
-            inputs[n_inputs++] = argv[i];
-            continue;
-        }
-        if (!(v = yq_cli_value(argc, argv, &i)))
-            goto usage;
-        if (!strcmp(a, "--model"))
-            model_path = v;
-        else if (!strcmp(a, "--conf")) {
-            if (!yq_cli_float(a, v, &o.conf))
-                goto usage;
-        } else if (!strcmp(a, "--iou")) {
-            if (!yq_cli_float(a, v, &o.iou))
-                goto usage;
-        } else if (!strcmp(a, "--max-det")) {
-            if (!yq_cli_int(a, v, &o.max_det) || o.max_det < 1) {
-                fprintf(stderr, "yoloq detect: --max-det must be >= 1\n");
-                goto usage;
-            }
-        } else if (!strcmp(a, "--threads")) {
-            if (!yq_cli_int(a, v, &o.n_threads) || o.n_threads < 1) {
-                fprintf(stderr, "yoloq detect: --threads must be >= 1\n");
-                goto usage;
-            }
-        } else if (!strcmp(a, "--json"))
-            json_path = v;
-        else if (!strcmp(a, "--save-dir"))
-            save_dir = v;
-        else if (!strcmp(a, "--outputs"))
-            outputs = v;
-        else if (!strcmp(a, "--names"))
-            names = v;
-        else if (!strcmp(a, "--anchors"))
-            anchors = v;
-        else if (!strcmp(a, "--strides"))
-            strides = v;
-        else {
-            fprintf(stderr, "yoloq detect: unknown option '%s'\n", a);
-            goto usage;
-        }
+    int rc = yq_cli_parse("detect", opts, argc, argv, (const char **)inputs, argc, &n_inputs);
+    if (rc == YQ_CLI_HELP)
+        yq_cli_help("usage: yoloq detect --model M.onnx|M.yqm [options] IMAGE|DIR...\n"
+                    "  (e.g. --anchors 10,13,16,30,33,23;30,61,62,45,59,119;116,90,156,198,"
+                    "373,326)\n",
+                    opts);
+    else if (rc == YQ_CLI_OK && (!model_path || n_inputs == 0))
+        rc = yq_cli_usage_error("detect", "need --model and at least one image or folder "
+                                          "(yoloq detect --help)");
+    if (rc != YQ_CLI_OK) {
+        free(inputs);
+        return rc == YQ_CLI_HELP ? 0 : rc;
     }
-    if (!model_path || n_inputs == 0) {
-        fprintf(stderr, "yoloq detect: need --model and at least one image or folder\n");
-        goto usage;
-    }
+    io.channel_order = (enum yq_channel_order)order;
     io.outputs = outputs;
     io.sidecar = names;
 
@@ -299,8 +259,4 @@ int yq_cmd_detect(int argc, char **argv)
     yq_detector_free(d);
     yq_model_free(m);
     return failures ? 1 : 0;
-usage:
-    free(inputs);
-    fprintf(stderr, "(yoloq detect --help for usage)\n");
-    return 2;
 }

@@ -17,44 +17,18 @@
 struct eval_args {
     const char *model, *images, *annotations, *labels, *detections, *save_json, *reference;
     double conf, iou, agree_score, agree_iou;
-    int max_det;
-    int per_class, skip_unknown;
+    int max_det, threads;
+    bool per_class, skip_unknown;
 };
 
-static void usage(FILE *f)
-{
-    fputs("usage: yoloq eval (--detections DETS.json | --model M.onnx|M.yqm --images DIR)\n"
-          "                  (--annotations instances.json | --labels DIR --images DIR)\n"
-          "                  [--conf 0.001] [--iou 0.6] [--max-det 300]\n"
-          "                  [--save-json OUT.json] [--per-class] [--skip-unknown-categories]\n"
-          "Prints the 12 COCO summary lines exactly as pycocotools' COCOeval.summarize().\n"
-          "  --detections FILE     evaluate an existing COCO results file (ours or anyone's)\n"
-          "  --model FILE          run the detector over --images (conf/iou/max-det apply)\n"
-          "  --annotations FILE    ground truth as a COCO instances JSON\n"
-          "  --labels DIR          ground truth as YOLO labels for the images in --images\n"
-          "  --save-json FILE      write the detections in the COCO results format\n"
-          "  --per-class           add a per-category AP table\n"
-          "  --skip-unknown-categories  skip detections of categories absent from the ground\n"
-          "                        truth (pycocotools does so silently); default: an error\n"
-          "  --reference REF.json  also print the agreement with a reference results file\n"
-          "                        (e.g. the float model's): detections scoring >= --agree-score\n"
-          "                        (0.25) matched one to one by category and IoU >= --agree-iou\n"
-          "                        (0.5); with --detections, annotations are then optional\n",
-          f);
-}
+static const char usage_text[] =
+    "usage: yoloq eval (--detections DETS.json | --model M.onnx|M.yqm --images DIR)\n"
+    "                  (--annotations instances.json | --labels DIR --images DIR)\n"
+    "                  [--conf 0.001] [--iou 0.6] [--max-det 300]\n"
+    "                  [--save-json OUT.json] [--per-class] [--skip-unknown-categories]\n"
+    "Prints the 12 COCO summary lines exactly as pycocotools' COCOeval.summarize().\n";
 
-static int parse_num(const char *opt, const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !(v >= lo && v <= hi)) {
-        fprintf(stderr, "yoloq eval: %s: '%s' is not a number in [%g, %g]\n", opt, s, lo, hi);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
+/* Returns 0 to go on, 1 after --help, -1 after a usage error line. */
 static int parse_args(int argc, char **argv, struct eval_args *a)
 {
     memset(a, 0, sizeof *a);
@@ -63,63 +37,51 @@ static int parse_args(int argc, char **argv, struct eval_args *a)
     a->max_det = 300;
     a->agree_score = 0.25;
     a->agree_iou = 0.5;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        const char **str = NULL;
-        if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-            usage(stdout);
-            return 1;
-        }
-        if (!strcmp(o, "--per-class")) {
-            a->per_class = 1;
-            continue;
-        }
-        if (!strcmp(o, "--skip-unknown-categories")) {
-            a->skip_unknown = 1;
-            continue;
-        }
-        if (!strcmp(o, "--model"))
-            str = &a->model;
-        else if (!strcmp(o, "--images"))
-            str = &a->images;
-        else if (!strcmp(o, "--annotations"))
-            str = &a->annotations;
-        else if (!strcmp(o, "--labels"))
-            str = &a->labels;
-        else if (!strcmp(o, "--detections"))
-            str = &a->detections;
-        else if (!strcmp(o, "--save-json"))
-            str = &a->save_json;
-        else if (!strcmp(o, "--reference"))
-            str = &a->reference;
-        else if (strcmp(o, "--conf") && strcmp(o, "--iou") && strcmp(o, "--max-det") &&
-                 strcmp(o, "--agree-score") && strcmp(o, "--agree-iou")) {
-            fprintf(stderr, "yoloq eval: unknown option '%s' (see yoloq eval --help)\n", o);
-            return -1;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "yoloq eval: %s needs a value\n", o);
-            return -1;
-        }
-        const char *v = argv[++i];
-        if (str) {
-            *str = v;
-            continue;
-        }
-        double d;
-        if (!strcmp(o, "--conf") && parse_num(o, v, 0, 1, &a->conf))
-            return -1;
-        if (!strcmp(o, "--iou") && parse_num(o, v, 0, 1, &a->iou))
-            return -1;
-        if (!strcmp(o, "--agree-score") && parse_num(o, v, 0, 1, &a->agree_score))
-            return -1;
-        if (!strcmp(o, "--agree-iou") && parse_num(o, v, 0, 1, &a->agree_iou))
-            return -1;
-        if (!strcmp(o, "--max-det")) {
-            if (parse_num(o, v, 1, 100000, &d))
-                return -1;
-            a->max_det = (int)d;
-        }
+    a->threads = 2;
+    struct yq_cli_opt opts[] = {
+        YQ_CLI_STR("--detections", &a->detections,
+                   "FILE  evaluate an existing COCO results file (ours or anyone's)"),
+        YQ_CLI_STR("--model", &a->model,
+                   "FILE  run the detector over --images (conf/iou/max-det apply)"),
+        YQ_CLI_STR("--images", &a->images, "DIR  the images of the ground truth"),
+        YQ_CLI_STR("--annotations", &a->annotations, "FILE  ground truth as a COCO instances JSON"),
+        YQ_CLI_STR("--labels", &a->labels, "DIR  ground truth as YOLO labels for --images"),
+        YQ_CLI_DOUBLE("--conf", &a->conf, 0, 1, "X  score threshold with --model (default 0.001)"),
+        YQ_CLI_DOUBLE("--iou", &a->iou, 0, 1, "X  NMS IoU threshold with --model (default 0.6)"),
+        YQ_CLI_INT("--max-det", &a->max_det, 1, 100000,
+                   "N  detections per image with --model (default 300)"),
+        YQ_CLI_INT("--threads", &a->threads, 1, 256,
+                   "N  compute threads with --model (default 2)"),
+        YQ_CLI_STR("--save-json", &a->save_json,
+                   "FILE  write the detections in the COCO results format"),
+        YQ_CLI_FLAG("--per-class", &a->per_class, "add a per-category AP table"),
+        YQ_CLI_FLAG("--skip-unknown-categories", &a->skip_unknown,
+                    "skip detections of categories absent from the ground truth (pycocotools "
+                    "does so silently); default: an error"),
+        YQ_CLI_STR("--reference", &a->reference,
+                   "REF.json  also print the agreement with a reference results file (e.g. the "
+                   "float model's); with --detections, annotations are then optional"),
+        YQ_CLI_DOUBLE("--agree-score", &a->agree_score, 0, 1,
+                      "X  agreement counts detections scoring >= X (default 0.25)"),
+        YQ_CLI_DOUBLE("--agree-iou", &a->agree_iou, 0, 1,
+                      "X  matched one to one by category and IoU >= X (default 0.5)"),
+        YQ_CLI_END};
+    int rc = yq_cli_parse("eval", opts, argc, argv, NULL, 0, NULL);
+    if (rc == YQ_CLI_HELP) {
+        yq_cli_help(usage_text, opts);
+        return 1;
+    }
+    if (rc)
+        return -1;
+    if (!a->model && (yq_cli_seen(opts, "--conf") || yq_cli_seen(opts, "--iou") ||
+                      yq_cli_seen(opts, "--max-det") || yq_cli_seen(opts, "--threads"))) {
+        yq_cli_usage_error("eval", "--conf, --iou, --max-det and --threads apply to --model "
+                                   "only");
+        return -1;
+    }
+    if (!a->reference && (yq_cli_seen(opts, "--agree-score") || yq_cli_seen(opts, "--agree-iou"))) {
+        yq_cli_usage_error("eval", "--agree-score and --agree-iou need --reference");
+        return -1;
     }
     if (!!a->model == !!a->detections) {
         fprintf(stderr, "yoloq eval: give exactly one of --detections or --model\n");
@@ -156,7 +118,7 @@ static int eval_model(const struct eval_args *a, const struct yq_coco_gt *gt,
     o.conf = (float)a->conf;
     o.iou = (float)a->iou;
     o.max_det = a->max_det;
-    o.n_threads = 2;
+    o.n_threads = a->threads;
     if (yq_model_open(a->model, NULL, &m, err, sizeof err) ||
         yq_detector_create(m, &o, &d, err, sizeof err)) {
         fprintf(stderr, "yoloq eval: %s\n", err);
@@ -179,7 +141,8 @@ static int eval_model(const struct eval_args *a, const struct yq_coco_gt *gt,
         size_t n;
         if (yq_image_load(path, &img, err, sizeof err) ||
             yq_detector_run(d, &img, &det, &n, err, sizeof err)) {
-            fprintf(stderr, "\nyoloq eval: %s\n", err);
+            yq_cli_progress_break();
+            fprintf(stderr, "yoloq eval: %s\n", err);
             rc = 1;
         }
         for (size_t k = 0; !rc && k < n; k++) {
@@ -187,7 +150,8 @@ static int eval_model(const struct eval_args *a, const struct yq_coco_gt *gt,
             if (yq_coco_dets_add(dets, gi.id, cat >= 0 ? cat : det[k].class_id, det[k].x1,
                                  det[k].y1, det[k].x2 - det[k].x1, det[k].y2 - det[k].y1,
                                  det[k].score)) {
-                fprintf(stderr, "\nyoloq eval: out of memory\n");
+                yq_cli_progress_break();
+                fprintf(stderr, "yoloq eval: out of memory\n");
                 rc = 1;
             }
         }
@@ -241,7 +205,7 @@ int yq_cmd_eval(int argc, char **argv)
     if (gt) {
         struct yq_coco_eval_options opt;
         yq_coco_eval_options_init(&opt);
-        opt.skip_unknown_categories = a.skip_unknown != 0;
+        opt.skip_unknown_categories = a.skip_unknown;
         st = yq_coco_evaluate(gt, dets, &opt, &res, err, sizeof err);
         if (st)
             goto fail;

@@ -32,24 +32,19 @@ static void print_tensor(const char *kind, const struct yq_tensor_info *t)
 int yq_cmd_info(int argc, char **argv)
 {
     const char *path = NULL, *outputs = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: yoloq info [--outputs A,B] MODEL.onnx|MODEL.yqm\n");
-            return 0;
-        } else if (!strcmp(argv[i], "--outputs")) {
-            if (!(outputs = yq_cli_value(argc, argv, &i)))
-                return 2;
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "yoloq info: unknown option '%s'\n", argv[i]);
-            return 2;
-        } else {
-            path = argv[i];
-        }
+    struct yq_cli_opt opts[] = {
+        YQ_CLI_STR("--outputs", &outputs, "A,B  cut an ONNX model at these tensors"),
+        YQ_CLI_END};
+    int n_pos = 0;
+    int rc = yq_cli_parse("info", opts, argc, argv, &path, 1, &n_pos);
+    if (rc == YQ_CLI_HELP) {
+        yq_cli_help("usage: yoloq info [--outputs A,B] MODEL.onnx|MODEL.yqm\n", opts);
+        return 0;
     }
-    if (!path) {
-        fprintf(stderr, "yoloq info: need a model file\n");
-        return 2;
-    }
+    if (rc)
+        return rc;
+    if (!path)
+        return yq_cli_usage_error("info", "need a model file (yoloq info --help)");
     struct yq_import_options io;
     yq_import_options_init(&io);
     io.outputs = outputs;
