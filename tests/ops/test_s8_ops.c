@@ -226,13 +226,12 @@ static double half_step(const struct yq__graph *g, int t, double magnitude)
 
 static bool codes_eq(const int8_t *got, const int8_t *ref, int64_t n, const char *what)
 {
-    for (int64_t i = 0; i < n; i++)
-        if (got[i] != ref[i]) {
-            CHECKF(false, "%s: code %lld is %d, expected %d", what, (long long)i, got[i], ref[i]);
-            return false;
-        }
-    CHECK(true);
-    return true;
+    int64_t bad = -1;
+    for (int64_t i = 0; i < n && bad < 0; i++)
+        if (got[i] != ref[i]) bad = i;
+    CHECKF(bad < 0, "%s: code %lld is %d, expected %d", what, (long long)bad,
+           bad >= 0 ? got[bad] : 0, bad >= 0 ? ref[bad] : 0);
+    return bad < 0;
 }
 
 /* ---- Add, Mul ------------------------------------------------------------------------- */

@@ -71,14 +71,43 @@ int main(void)
         CHECK(st == YQ_STATUS_BAD_INPUT && v == NULL);
     }
     char junk[64];
+    int n_ok = 0, n_bad = 0;
     const char alphabet[] = "{}[]:,'\"\\x0123 ab";
     for (int it = 0; it < 2000; it++) {
-        size_t len = (size_t)yq_test_randint(0, 63);
-        for (size_t i = 0; i < len; i++)
-            junk[i] = alphabet[yq_test_randint(0, (int)sizeof alphabet - 2)];
-        if (yq_names_parse(junk, len, &v, &n, err, sizeof err) == 0) yq_names_free(v, n);
+        size_t len;
+        if (it % 2) { /* random bytes of the dict alphabet */
+            len = (size_t)yq_test_randint(0, 63);
+            for (size_t i = 0; i < len; i++)
+                junk[i] = alphabet[yq_test_randint(0, (int)sizeof alphabet - 2)];
+        } else { /* the valid dict with 1-2 characters replaced: some stay valid */
+            len = strlen(good);
+            memcpy(junk, good, len);
+            for (int k = yq_test_randint(1, 2); k > 0; k--)
+                junk[yq_test_randint(0, (int)len - 1)] =
+                    alphabet[yq_test_randint(0, (int)sizeof alphabet - 2)];
+        }
+        err[0] = '\0';
+        enum yq_status st = yq_names_parse(junk, len, &v, &n, err, sizeof err);
+        if (st == YQ_STATUS_OK) {
+            /* a parse that succeeds gives n strings, none NULL, each within the input */
+            bool sane = n >= 0 && (n == 0 || v != NULL);
+            for (int i = 0; sane && i < n; i++)
+                sane = v[i] != NULL && strlen(v[i]) <= len;
+            CHECKF(sane, "junk '%.*s' parsed to %d names", (int)len, junk, n);
+            yq_names_free(v, n);
+            n_ok++;
+        } else {
+            /* a refusal is BAD_INPUT with nothing returned and a one-line message */
+            CHECKF(st == YQ_STATUS_BAD_INPUT && v == NULL && n == 0 && err[0] &&
+                       !strchr(err, '\n'),
+                   "junk '%.*s': status %d, names %p, n %d, '%s'", (int)len, junk, (int)st,
+                   (void *)v, n, err);
+            n_bad++;
+        }
     }
-    CHECK(1);
+    /* the alphabet makes both outcomes common: 2000 tries that all fail (or all pass)
+     * would mean the loop no longer exercises the parser */
+    CHECKF(n_bad > 100 && n_ok > 0, "%d accepted, %d refused", n_ok, n_bad);
 
     int vals[4], k = 0;
     CHECK(yq_meta_parse_ints("32", 2, vals, 4, &k, err, sizeof err) == 0 && k == 1 &&
