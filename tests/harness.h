@@ -52,7 +52,12 @@ uint64_t yq_test_rand(void);           /* xorshift64* */
 float yq_test_uniform(float lo, float hi);
 int yq_test_randint(int lo, int hi); /* inclusive */
 
-/* Prints the summary line and returns the exit code (0 if nothing failed). */
+/* Exit code of a test whose every check was skipped (ctest's SKIP_RETURN_CODE, set in
+ * tests/CMakeLists.txt; automake's convention). */
+#define YQ_TEST_SKIPPED 77
+
+/* Prints the summary line and returns the exit code: 1 if a check failed or none ran at
+ * all, YQ_TEST_SKIPPED if every check was skipped, else 0. */
 int yq_test_finish(void);
 
 /* Path helpers: "<tests/data>/<name>" and "<shared/data>/<name>" into buf; the shared one

@@ -103,4 +103,5 @@ else
 fi
 
 echo "$pass passed, $fail failed, $skip skipped"
-[ $fail -eq 0 ]
+[ $fail -eq 0 ] || exit 1
+[ $pass -gt 0 ] || exit 77
