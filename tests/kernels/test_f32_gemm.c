@@ -2,8 +2,11 @@
 /* Every fp32 GEMM variant the CPU supports (f32_gemm.def) against a naive triple loop in
  * double, within 1e-4 relative to the sum of |terms|, across tile edges, with activations,
  * row-range splits and canaries after every output row; plus the dispatching entry point and
- * the indirect GEMM of the chosen level (rows read through segment pointers). */
+ * every indirect GEMM the CPU has (rows read through segment pointers; a skip where there
+ * is none). */
 #include "kt.h"
+
+#include "kernels/f32_vact.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -78,11 +81,9 @@ static void run_case(int m, int n, int k, int act_kind)
 /* The indirect GEMM (yq__f32_igemm_chosen, the conv path without im2col) when this CPU level
  * has one: rows of nseg segments read through pointers at random places of a pool of
  * floats, some segments shared or all zeros (the conv's padding rows), against double. */
-static void run_igemm_case(int m, int n, int nseg, int seglen, int act_kind)
+static void run_igemm_case(yq__f32_igemm_fn fn, const char *isa, int m, int n, int nseg,
+                           int seglen, int act_kind)
 {
-    yq__f32_igemm_fn fn = yq__f32_igemm_chosen();
-    if (!fn)
-        return;
     int k = nseg * seglen;
     size_t pool_n = 4096 + (size_t)seglen, ldc = (size_t)n + (size_t)yq_test_randint(0, 4);
     float *pool = malloc(sizeof(float) * pool_n), *zero = calloc((size_t)seglen, sizeof(float));
@@ -134,8 +135,9 @@ static void run_igemm_case(int m, int n, int nseg, int seglen, int act_kind)
                 bad++;
             }
         }
-    CHECKF(bad == 0 && canary == 0, "igemm m=%d n=%d nseg=%d seglen=%d act=%d: %d wrong, %d canary bytes",
-           m, n, nseg, seglen, act_kind, bad, canary);
+    CHECKF(bad == 0 && canary == 0,
+           "igemm %s m=%d n=%d nseg=%d seglen=%d act=%d: %d wrong, %d canary bytes", isa, m, n,
+           nseg, seglen, act_kind, bad, canary);
     free(packed);
     free(pool);
     free(zero);
@@ -161,9 +163,26 @@ int main(void)
     static const int ims[] = {1, 5, 6, 7, 12, 13, 16, 17, 29};
     static const int ins[] = {3, 16, 17, 32, 33, 48};
     static const int segs[][2] = {{1, 1}, {1, 37}, {3, 5}, {3, 48}, {6, 18}};
-    for (size_t si = 0; si < COUNT(segs); si++)
-        for (size_t ni = 0; ni < COUNT(ins); ni++)
-            for (size_t mi = 0; mi < COUNT(ims); mi++)
-                run_igemm_case(ims[mi], ins[ni], segs[si][0], segs[si][1], t++ % YQ__ACT_COUNT);
+    /* every indirect GEMM this CPU can run (the conv path picks the last), else a skip */
+    struct igemm_variant {
+        const char *isa;
+        yq__f32_igemm_fn fn;
+    } ig[2];
+    int n_ig = 0;
+#if defined(__x86_64__)
+    if (yq__isa_available(YQ__ISA_AVX2)) ig[n_ig++] = (struct igemm_variant){"avx2", yq__f32_igemm__avx2};
+    if (yq__isa_available(YQ__ISA_AVX512VNNI))
+        ig[n_ig++] = (struct igemm_variant){"avx512f", yq__f32_igemm__avx512f};
+#endif
+    CHECK(yq__f32_igemm_chosen() == (n_ig ? ig[n_ig - 1].fn : NULL));
+    if (n_ig == 0)
+        SKIP("no f32 indirect GEMM at ISA level %s (convs use im2col + GEMM there)",
+             yq__isa_name(yq__cpu_isa()));
+    for (int v = 0; v < n_ig; v++)
+        for (size_t si = 0; si < COUNT(segs); si++)
+            for (size_t ni = 0; ni < COUNT(ins); ni++)
+                for (size_t mi = 0; mi < COUNT(ims); mi++)
+                    run_igemm_case(ig[v].fn, ig[v].isa, ims[mi], ins[ni], segs[si][0],
+                                   segs[si][1], t++ % YQ__ACT_COUNT);
     return yq_test_finish();
 }
