@@ -271,6 +271,10 @@ static enum yq_status cut_named(struct yq__graph *g, const char *list, struct yq
 {
     int outs[64], n = 0;
     const char *s = list;
+    size_t list_len = strlen(list);
+    if (list_len && list[list_len - 1] == ',') /* "a," names an empty tensor too */
+        return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "%s: --outputs: bad list '%s'",
+                        g->source, list);
     while (*s) {
         const char *end = strchr(s, ',');
         size_t len = end ? (size_t)(end - s) : strlen(s);
