@@ -13,6 +13,7 @@
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static int n_cases;
+static int bounds; /* run_case fills at the contract's bounds (see there) */
 
 #if defined(__x86_64__)
 static const struct yq__qs8_gemm_desc *d_avx512(void)
@@ -38,9 +39,27 @@ static void run_case(int m, int n, int k, int mode)
     bool use_bias = yq_test_randint(0, 3) != 0;
     int zsel = yq_test_randint(0, 3);
     int32_t a_zp = zsel == 0 ? -128 : zsel == 1 ? 127 : yq_test_randint(-128, 127);
+    double mag = sqrt((double)k) * 128.0 * 80.0;
+    if (bounds) {
+        /* the contract's limits (kernels.h): |A - a_zp| = 255, |W| = 127, k up to 16384,
+         * |bias| = 2^29: |acc| reaches 255*127*16384 + 2^29 = 1.07e9, within int32 only
+         * because of the bounds. bounds 1: every term the same sign (the extreme sum);
+         * 2: random signs of extreme magnitudes, random bias signs. */
+        a_zp = bounds == 1 || yq_test_randint(0, 1) ? 127 : -128;
+        for (size_t i = 0; i < a_bytes; i++)
+            a[i] = (int8_t)(a_zp == 127 ? -128 : 127);
+        for (size_t i = 0; i < (size_t)n * (size_t)k; i++)
+            w[i] = (int8_t)(bounds == 1 || yq_test_randint(0, 1) ? 127 : -127);
+        for (int j = 0; j < n; j++)
+            bias[j] = (bounds == 1 ? (a_zp == 127 ? -1 : 1) : (yq_test_randint(0, 1) ? 1 : -1)) *
+                      (1 << 29);
+        use_bias = true;
+        mag = 255.0 * 127.0 * (double)k + (double)(1 << 29);
+    }
 
     struct kt_ep e;
-    kt_ep_init(&e, mode, n, sqrt((double)k) * 128.0 * 80.0);
+    kt_ep_init(&e, mode, n, mag);
+    if (bounds && e.ep.fscale) e.ep.act.kind = YQ__ACT_NONE; /* keep the magnitude visible */
     size_t esize = e.ep.fscale ? sizeof(float) : 1;
     size_t ldc = (size_t)n + (size_t)yq_test_randint(1, 9); /* canary room after each row */
     size_t c_bytes = (size_t)m * ldc * esize;
@@ -176,6 +195,12 @@ int main(void)
         run_case(101, 16, 108, 4);
         run_case(37, 48, 144, 4);
     }
+    /* the bounds the quantize pass enforces (k <= 16384, |bias| <= 2^29): every variant
+     * bit-exact with the contract where |acc| is within 0.6% of 2^30 */
+    for (bounds = 1; bounds <= 2; bounds++)
+        for (int t = 0; t < KT_N_MODES; t++)
+            run_case(t % 2 ? 3 : 17, t % 3 ? 33 : 16, t < 3 ? 16384 : 16383, t);
+    bounds = 0;
     fprintf(stderr, "%d cases\n", n_cases);
     return yq_test_finish();
 }
