@@ -718,6 +718,40 @@ static void test_out_of_memory(void)
     CHECKF(n_oom > 10 && n_ok == 1, "%d failures, %d successes", n_oom, n_ok);
 }
 
+/* The int8 GEMM bound exactly: a 1x1 Conv over 16384 channels (k = 16384) goes int8, one
+ * over 16385 stays float with the reason naming the depth. */
+static void test_depth_bound(void)
+{
+    struct yq__graph *g = new_graph();
+    float *w = calloc(16385, sizeof *w);
+    w[7] = 0.5f;
+    int outs[2];
+    for (int i = 0; i < 2; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "in%d", i);
+        int in = ot_input(g, name, YQ__DTYPE_F32, OT_SH(1, 2, 2, 16384 + i), YQ__LAYOUT_NHWC);
+        ranged(g, in);
+        snprintf(name, sizeof name, "out%d", i);
+        outs[i] = ot_output(g, name);
+        add_conv(g, i ? "k16385" : "k16384", in, outs[i], 1, 16384 + i, 1, w, NULL);
+    }
+    free(w);
+    if (!finish(g)) {
+        yq__graph_free(g);
+        return;
+    }
+    struct yq__quantize_report r;
+    CHECKF(yq__quantize_graph(g, NULL, &r, &err) == YQ_STATUS_OK, "%s", msg);
+    const struct yq__node *a = node_named(g, "k16384"), *b = node_named(g, "k16385");
+    CHECK(a && a->quantized && b && !b->quantized);
+    const struct yq__quantize_kept *k = kept(&r, "k16385");
+    CHECKF(k && strcmp(k->reason, "accumulator depth 16385 > 16384") == 0, "%s",
+           k ? k->reason : "-");
+    CHECK(kept(&r, "k16384") == NULL);
+    yq__quantize_report_free(&r);
+    yq__graph_free(g);
+}
+
 int main(void)
 {
     test_options();
@@ -728,6 +762,7 @@ int main(void)
     test_propagation();
     test_boundaries();
     test_kept_float();
+    test_depth_bound();
     test_ops_rules();
     test_out_of_memory();
     test_end_to_end(true, YQ__ACT_MODE_LUT, true);
