@@ -120,6 +120,10 @@ struct yq_detector_options {
     int max_det;     /* default 300 */
     int n_threads;   /* default 1 */
     bool agnostic;   /* class-agnostic NMS; default false */
+    /* A box counts for every class whose score passes conf (YOLOv5 val.py / Ultralytics
+     * validator: the convention of published mAP tables) instead of its best class only
+     * (detect.py); default false. Decoding then holds n_classes candidates per cell. */
+    bool multi_label;
 };
 YQ_API void yq_detector_options_init(struct yq_detector_options *o);
 

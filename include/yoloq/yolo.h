@@ -158,20 +158,25 @@ struct yq_head {
     float anchors[YQ_HEAD_MAX_LEVELS][YQ_HEAD_MAX_ANCHORS][2]; /* V5: w,h in input pixels */
     int reg_max;                                               /* V8: default 16 */
     bool apply_sigmoid; /* V5: true (raw logits); YOLOX: false (already sigmoid) */
+    /* One candidate per class whose score passes conf (YOLOv5 val.py / Ultralytics
+     * validator, the mAP convention) instead of the best class only (detect.py); default
+     * false. */
+    bool multi_label;
 };
 
 /* Defaults for `kind` (COCO yolov5 anchors, strides 8/16/32, 80 classes, sizes as above). */
 YQ_API void yq_head_init(struct yq_head *head, enum yq_head_kind kind);
 
-/* Largest number of candidates yq_decode can produce for these tensors (one per anchor/cell:
- * only the best class of each is kept, like yolov5 multi_label=False); 0 if the tensors do
- * not match the head. */
+/* Largest number of candidates yq_decode can produce for these tensors: one per anchor/cell
+ * (only the best class is kept, like yolov5 multi_label=False), times n_classes with
+ * head->multi_label; 0 if the tensors do not match the head. */
 YQ_API size_t yq_head_max_candidates(const struct yq_head *head, const struct yq_tensor_view *outs,
                                      int n_outs);
 
 /* Decodes head outputs into candidates in model-input pixels, in tensor order (level, anchor,
  * y, x for raw heads; row order for decoded ones). Keeps the best class of each cell when
- * score > conf (V5/YOLOX: also obj > conf; score = obj*cls). Levels are matched to
+ * score > conf (V5/YOLOX: also obj > conf; score = obj*cls); with head->multi_label (and
+ * n_classes > 1) every class with score > conf, in class order within the cell. Levels are matched to
  * head->strides by grid size (input / stride), so outs may come in any order.
  * @retval YQ_STATUS_INVALID_ARGUMENT  shapes do not match the head (message says which),
  *                                     or cap < yq_head_max_candidates */

@@ -151,6 +151,7 @@ enum yq_status yq_detector_create(const struct yq_model *m, const struct yq_dete
     enum yq_status st = yq_model_head(m, &d->head, err, err_cap);
     if (st)
         goto fail;
+    d->head.multi_label = o->multi_label;
     struct yq_tensor_info in;
     if (yq_model_n_inputs(m) != 1 || yq_model_input_info(m, 0, &in) || in.n_dims != 4 ||
         in.layout != YQ_LAYOUT_NHWC || in.dims[3] != 3) {

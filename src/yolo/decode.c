@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* YOLO head decoders: raw per-level heads (YOLOv5/v7 anchors, YOLOv8/v11 DFL, YOLOX,
  * FastestDet) in NCHW or NHWC, and the stock "already decoded" outputs, into candidate boxes
- * in model-input pixels (best class per cell, as yolov5 NMS with multi_label=False). Also a
- * dense decode that rebuilds the stock decoded tensor from raw heads, for verification. */
+ * in model-input pixels: the best class per cell (yolov5 NMS multi_label=False, detect.py) or,
+ * with head->multi_label, one candidate per class whose score passes conf (val.py and the
+ * Ultralytics validator, for mAP). Also a dense decode that rebuilds the stock decoded tensor from raw heads, for verification. */
 #include "yoloq/yolo.h"
 
 #include <math.h>
@@ -257,7 +258,10 @@ size_t yq_head_max_candidates(const struct yq_head *head, const struct yq_tensor
 {
     struct level lv[YQ_HEAD_MAX_LEVELS];
     bool flat;
-    return count_candidates(head, outs, n_outs, lv, &flat, NULL);
+    size_t n = count_candidates(head, outs, n_outs, lv, &flat, NULL), total;
+    if (n && head->multi_label && head->n_classes > 1)
+        return yq__mul_size(n, (size_t)head->n_classes, &total) ? total : 0;
+    return n;
 }
 
 static void emit(struct yq_detection *out, size_t *n, float cx, float cy, float w, float h,
@@ -278,6 +282,54 @@ static int best_class(const struct level *l, int c0, int nc, int y, int x, float
     }
     *best = bv;
     return bi;
+}
+
+/* A cell's class values and how they become scores: class k is cls[k * stride]. */
+enum score_rule { SCORE_OBJ_X_CLS, SCORE_CLS, SCORE_FASTESTDET };
+
+struct cell_scores {
+    const float *cls;
+    size_t stride;
+    bool sigmoid; /* class values are logits */
+    enum score_rule rule;
+    float obj;
+};
+
+static float cell_score(const struct cell_scores *c, float v)
+{
+    if (c->sigmoid) v = sigm(v);
+    switch (c->rule) {
+    case SCORE_OBJ_X_CLS:
+        return c->obj * v;
+    case SCORE_FASTESTDET:
+        /* obj and the softmaxed classes are >= 0; guard powf against tiny negatives. */
+        return powf(YQ_MAX(c->obj, 0.f), 0.6f) * powf(YQ_MAX(v, 0.f), 0.4f);
+    default:
+        return v;
+    }
+}
+
+static const float *level_ptr(const struct level *l, int c, int y, int x, size_t *stride)
+{
+    *stride = l->nhwc ? 1 : (size_t)l->h * (size_t)l->w;
+    return &l->d[l->nhwc ? ((size_t)y * (size_t)l->w + (size_t)x) * (size_t)l->c + (size_t)c
+                         : ((size_t)c * (size_t)l->h + (size_t)y) * (size_t)l->w + (size_t)x];
+}
+
+/* Emits a cell whose best class (bi, score best) passed conf: that class alone, or with
+ * multi_label every class whose score > conf, in class order (torch nonzero's order). */
+static void emit_cell(const struct yq_head *h, const struct cell_scores *c, float conf, float cx,
+                      float cy, float w, float hh, float best, int bi, struct yq_detection *out,
+                      size_t *n)
+{
+    if (!h->multi_label || h->n_classes < 2) {
+        emit(out, n, cx, cy, w, hh, best, bi);
+        return;
+    }
+    for (int k = 0; k < h->n_classes; k++) {
+        float s = k == bi ? best : cell_score(c, c->cls[(size_t)k * c->stride]);
+        if (s > conf) emit(out, n, cx, cy, w, hh, s, k);
+    }
 }
 
 /* DFL expectation of one side: sum(i * softmax(bins)). */
@@ -312,6 +364,8 @@ static void decode_v5_level(const struct yq_head *h, const struct level *l, floa
                 int k = best_class(l, c0 + 5, nc, y, x, &cb);
                 float score = obj * (sg ? sigm(cb) : cb);
                 if (!(score > conf)) continue;
+                struct cell_scores cs = {NULL, 0, sg, SCORE_OBJ_X_CLS, obj};
+                cs.cls = level_ptr(l, c0 + 5, y, x, &cs.stride);
                 float v[4];
                 for (int i = 0; i < 4; i++)
                     v[i] = sg ? sigm(at(l, c0 + i, y, x)) : at(l, c0 + i, y, x);
@@ -319,7 +373,7 @@ static void decode_v5_level(const struct yq_head *h, const struct level *l, floa
                 float cy = (v[1] * 2.f + ((float)y - 0.5f)) * l->stride;
                 float w = (v[2] * 2.f) * (v[2] * 2.f) * aw;
                 float hh = (v[3] * 2.f) * (v[3] * 2.f) * ah;
-                emit(out, n, cx, cy, w, hh, score, k);
+                emit_cell(h, &cs, conf, cx, cy, w, hh, score, k, out, n);
             }
         }
     }
@@ -349,9 +403,11 @@ static void decode_v8_level(const struct yq_head *h, const struct level *l, floa
             int k = best_class(l, c0, nc, y, x, &cb);
             float score = sigm(cb);
             if (!(score > conf)) continue;
+            struct cell_scores cs = {NULL, 0, true, SCORE_CLS, 0.f};
+            cs.cls = level_ptr(l, c0, y, x, &cs.stride);
             float b[4];
             v8_box(h, l, y, x, b);
-            emit(out, n, b[0], b[1], b[2], b[3], score, k);
+            emit_cell(h, &cs, conf, b[0], b[1], b[2], b[3], score, k, out, n);
         }
     }
 }
@@ -362,6 +418,13 @@ struct yolox_cell {
     const struct level *l; /* level layout */
     int y, x;
 };
+
+static struct cell_scores yx_classes(const struct yolox_cell *c, bool sg, float obj)
+{
+    struct cell_scores cs = {NULL, 1, sg, SCORE_OBJ_X_CLS, obj};
+    cs.cls = c->row ? c->row + 5 : level_ptr(c->l, 5, c->y, c->x, &cs.stride);
+    return cs;
+}
 
 static inline float yx_get(const struct yolox_cell *c, int k)
 {
@@ -385,7 +448,8 @@ static void yolox_emit(const struct yq_head *h, const struct yolox_cell *c, int 
     if (!(score > conf)) return;
     float cx = (yx_get(c, 0) + (float)gx) * stride, cy = (yx_get(c, 1) + (float)gy) * stride;
     float w = expf(yx_get(c, 2)) * stride, hh = expf(yx_get(c, 3)) * stride;
-    emit(out, n, cx, cy, w, hh, score, bi);
+    struct cell_scores cs = yx_classes(c, sg, obj);
+    emit_cell(h, &cs, conf, cx, cy, w, hh, score, bi, out, n);
 }
 
 static void decode_fastestdet(const struct yq_head *h, const struct level *l, float conf,
@@ -395,14 +459,15 @@ static void decode_fastestdet(const struct yq_head *h, const struct level *l, fl
         for (int x = 0; x < l->w; x++) {
             float obj = at(l, 0, y, x), cb;
             int k = best_class(l, 5, h->n_classes, y, x, &cb);
-            /* obj and the softmaxed classes are >= 0; guard powf against tiny negatives. */
-            float score = powf(YQ_MAX(obj, 0.f), 0.6f) * powf(YQ_MAX(cb, 0.f), 0.4f);
+            struct cell_scores cs = {NULL, 0, false, SCORE_FASTESTDET, obj};
+            cs.cls = level_ptr(l, 5, y, x, &cs.stride);
+            float score = cell_score(&cs, cb);
             if (!(score > conf)) continue;
             float cx = ((float)x + tanhf(at(l, 1, y, x))) / (float)l->w * (float)h->input_w;
             float cy = ((float)y + tanhf(at(l, 2, y, x))) / (float)l->h * (float)h->input_h;
             float w = sigm(at(l, 3, y, x)) * (float)h->input_w;
             float hh = sigm(at(l, 4, y, x)) * (float)h->input_h;
-            emit(out, n, cx, cy, w, hh, score, k);
+            emit_cell(h, &cs, conf, cx, cy, w, hh, score, k, out, n);
         }
     }
 }
@@ -418,6 +483,9 @@ enum yq_status yq_decode(const struct yq_head *head, const struct yq_tensor_view
     bool flat;
     size_t max = count_candidates(head, outs, n_outs, lv, &flat, &e);
     if (max == 0) return YQ_STATUS_INVALID_ARGUMENT; /* count_candidates wrote the message */
+    if (head->multi_label && head->n_classes > 1 &&
+        !yq__mul_size(max, (size_t)head->n_classes, &max))
+        return yq__errf(&e, YQ_STATUS_INVALID_ARGUMENT, "decode: candidate count overflows");
     if (!cands || cap < max)
         return yq__errf(&e, YQ_STATUS_INVALID_ARGUMENT,
                         "decode: candidate buffer holds %zu, up to %zu needed", cands ? cap : 0,
@@ -471,7 +539,9 @@ enum yq_status yq_decode(const struct yq_head *head, const struct yq_tensor_view
             for (int k = 1; k < head->n_classes; k++)
                 if (p[5 + k] > bv) bv = p[5 + k], bi = k;
             float score = obj * bv;
-            if (score > conf) emit(cands, &n, p[0], p[1], p[2], p[3], score, bi);
+            struct cell_scores cs = {p + 5, 1, false, SCORE_OBJ_X_CLS, obj};
+            if (score > conf)
+                emit_cell(head, &cs, conf, p[0], p[1], p[2], p[3], score, bi, cands, &n);
         }
         break;
     case YQ_HEAD_V8_DECODED:
@@ -484,10 +554,12 @@ enum yq_status yq_decode(const struct yq_head *head, const struct yq_tensor_view
                 float v = d[(size_t)(4 + k) * (size_t)cols + (size_t)i];
                 if (v > bv) bv = v, bi = k;
             }
+            struct cell_scores cs = {d + (size_t)4 * (size_t)cols + (size_t)i, (size_t)cols, false,
+                                     SCORE_CLS, 0.f};
             if (bv > conf)
-                emit(cands, &n, d[i], d[(size_t)cols + (size_t)i],
-                     d[(size_t)2 * (size_t)cols + (size_t)i],
-                     d[(size_t)3 * (size_t)cols + (size_t)i], bv, bi);
+                emit_cell(head, &cs, conf, d[i], d[(size_t)cols + (size_t)i],
+                          d[(size_t)2 * (size_t)cols + (size_t)i],
+                          d[(size_t)3 * (size_t)cols + (size_t)i], bv, bi, cands, &n);
         }
         break;
     default:

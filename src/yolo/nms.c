@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Greedy class-aware NMS with yolov5 v7.0 non_max_suppression semantics (torchvision nms
- * per class). Classes are kept apart by comparing class ids rather than by yolov5's
- * coordinate offset (c * 7680), which gives the same result without the float error the
- * offset adds to the IoU of high class ids. */
+ * per class), for single- and multi-label candidates alike (multi-label only changes what
+ * the decoder emits). Classes are kept apart by comparing class ids rather than by yolov5's
+ * coordinate offset (c * max_wh, 7680), which gives the same result for boxes under 7680 px
+ * without the float error the offset adds to the IoU of high class ids. */
 #include "yoloq/yolo.h"
 
 #include <string.h>

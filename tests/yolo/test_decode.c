@@ -381,9 +381,83 @@ static void test_shapes(void)
           yq_coco80_to_91(80) == -1 && yq_coco80_to_91(-1) == -1);
 }
 
+/* Multi-label against hand-computed cases (YOLOv5 val.py rules: obj > conf first, then
+ * every class with obj*cls > conf, in class order within a box; then class-aware NMS). */
+static void test_multi_label(void)
+{
+    /* Three stock-decoded rows [cx,cy,w,h,obj,c0,c1,c2], conf 0.25:
+     *  row 0: obj 0.9, cls (0.5, 0.4, 0.2): scores 0.45, 0.36, 0.18 -> classes 0 and 1;
+     *  row 1: obj 0.2 (not above conf) with cls 1.0: nothing, whatever the classes say;
+     *  row 2: same box as row 0 shifted 1 px, obj 0.5, cls (0.6, 0.6, 0): a tie, 0.3 each. */
+    static const float rows[3][8] = {{50, 50, 20, 20, 0.9f, 0.5f, 0.4f, 0.2f},
+                                     {10, 10, 4, 4, 0.2f, 1.0f, 1.0f, 1.0f},
+                                     {51, 50, 20, 20, 0.5f, 0.6f, 0.6f, 0.0f}};
+    struct yq_tensor_view v = {&rows[0][0], 3, {1, 3, 8, 0}, YQ_LAYOUT_NCHW};
+    struct yq_head h;
+    yq_head_init(&h, YQ_HEAD_V5_DECODED);
+    h.n_classes = 3;
+    char err[256] = "";
+    struct yq_detection d[9];
+    size_t n = 0;
+    CHECK(yq_head_max_candidates(&h, &v, 1) == 3);
+    CHECK(yq_decode(&h, &v, 1, 0.25f, d, 3, &n, err, sizeof err) == 0 && n == 2);
+    CHECK(d[0].class_id == 0 && d[0].score == 0.9f * 0.5f && d[1].class_id == 0);
+    h.multi_label = true;
+    CHECK(yq_head_max_candidates(&h, &v, 1) == 9);
+    CHECK(yq_decode(&h, &v, 1, 0.25f, d, 3, &n, err, sizeof err) == YQ_STATUS_INVALID_ARGUMENT);
+    CHECKF(strstr(err, "9 needed") != NULL, "%s", err);
+    CHECKF(yq_decode(&h, &v, 1, 0.25f, d, 9, &n, err, sizeof err) == 0, "%s", err);
+    CHECKF(n == 4, "%zu candidates, expected 4", n);
+    CHECK(d[0].class_id == 0 && d[0].score == 0.9f * 0.5f && d[0].x1 == 40 && d[0].x2 == 60);
+    CHECK(d[1].class_id == 1 && d[1].score == 0.9f * 0.4f && d[1].x1 == 40);
+    CHECK(d[2].class_id == 0 && d[3].class_id == 1 && d[2].score == d[3].score &&
+          d[2].x1 == 41);
+    /* Class-aware NMS (IoU of the two boxes 380/420 = 0.905 > 0.6): row 2's class-0 and
+     * class-1 copies are suppressed by row 0's; row 0 stays in both classes. */
+    struct yq_detection e[9];
+    memcpy(e, d, sizeof d);
+    struct yq_nms_options no;
+    yq_nms_options_init(&no);
+    no.iou_threshold = 0.6f;
+    size_t k = 0;
+    CHECK(yq_nms(e, n, &no, &k, err, sizeof err) == 0 && k == 2);
+    CHECK(e[0].class_id == 0 && e[0].score == 0.9f * 0.5f && e[1].class_id == 1 &&
+          e[1].x1 == 40);
+    /* Ties: among equal scores the earlier candidate (decode order: box, then class) wins.
+     * Only row 2's tie left, agnostic: class 0 (first) is kept, class 1 suppressed. */
+    memcpy(e, d + 2, 2 * sizeof *d);
+    no.class_agnostic = true;
+    CHECK(yq_nms(e, 2, &no, &k, err, sizeof err) == 0 && k == 1 && e[0].class_id == 0);
+    /* Reversed input order: now class 1 comes first and wins the tie. */
+    e[0] = d[3], e[1] = d[2];
+    CHECK(yq_nms(e, 2, &no, &k, err, sizeof err) == 0 && k == 1 && e[0].class_id == 1);
+    /* max_det counts boxes after NMS across classes: 1 keeps the best only. */
+    memcpy(e, d, sizeof d);
+    no.class_agnostic = false;
+    no.max_det = 1;
+    CHECK(yq_nms(e, n, &no, &k, err, sizeof err) == 0 && k == 1 && e[0].score == 0.9f * 0.5f);
+    /* YOLOv8 decoded ([1, 4+nc, N], channel-major; no objectness): column 0 has classes
+     * (0.3, 0.7) -> both above 0.25 in multi-label, class 1 only otherwise. */
+    static const float v8[6][2] = {{10, 0}, {10, 0}, {4, 0}, {4, 0}, {0.3f, 0.1f}, {0.7f, 0.2f}};
+    struct yq_tensor_view v8v = {&v8[0][0], 3, {1, 6, 2, 0}, YQ_LAYOUT_NCHW};
+    struct yq_head h8;
+    yq_head_init(&h8, YQ_HEAD_V8_DECODED);
+    h8.n_classes = 2;
+    CHECK(yq_decode(&h8, &v8v, 1, 0.25f, d, 9, &n, err, sizeof err) == 0 && n == 1 &&
+          d[0].class_id == 1);
+    h8.multi_label = true;
+    CHECK(yq_decode(&h8, &v8v, 1, 0.25f, d, 9, &n, err, sizeof err) == 0 && n == 2 &&
+          d[0].class_id == 0 && d[0].score == 0.3f && d[1].class_id == 1 && d[1].score == 0.7f);
+    /* One class: multi-label is single-label (val.py: multi_label &= nc > 1). */
+    h8.n_classes = 1;
+    struct yq_tensor_view v1 = {&v8[0][0], 3, {1, 5, 2, 0}, YQ_LAYOUT_NCHW};
+    CHECK(yq_head_max_candidates(&h8, &v1, 1) == 2);
+}
+
 int main(void)
 {
     test_shapes();
+    test_multi_label();
     test_yolov5();
     test_yolov8();
     test_yolox();

@@ -113,6 +113,9 @@ int yq_cmd_detect(int argc, char **argv)
         YQ_CLI_SET("--rgb", &order, YQ_CHANNEL_ORDER_RGB,
                    "the model expects RGB (default by head type)"),
         YQ_CLI_FLAG("--agnostic", &o.agnostic, "class-agnostic NMS"),
+        YQ_CLI_FLAG("--multi-label", &o.multi_label,
+                    "a box counts for every class above --conf (val.py's mAP NMS); default: "
+                    "its best class only (detect.py)"),
         YQ_CLI_END};
     char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     if (!inputs) {

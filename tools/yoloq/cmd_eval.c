@@ -18,7 +18,7 @@ struct eval_args {
     const char *model, *images, *annotations, *labels, *detections, *save_json, *reference;
     double conf, iou, agree_score, agree_iou;
     int max_det, threads;
-    bool per_class, skip_unknown;
+    bool per_class, skip_unknown, single_label;
 };
 
 static const char usage_text[] =
@@ -52,6 +52,9 @@ static int parse_args(int argc, char **argv, struct eval_args *a)
                    "N  detections per image with --model (default 300)"),
         YQ_CLI_INT("--threads", &a->threads, 1, 256,
                    "N  compute threads with --model (default 2)"),
+        YQ_CLI_FLAG("--single-label", &a->single_label,
+                    "with --model, keep only each box's best class (detect.py); default: "
+                    "multi-label, a box counts for every class above --conf (val.py)"),
         YQ_CLI_STR("--save-json", &a->save_json,
                    "FILE  write the detections in the COCO results format"),
         YQ_CLI_FLAG("--per-class", &a->per_class, "add a per-category AP table"),
@@ -74,9 +77,10 @@ static int parse_args(int argc, char **argv, struct eval_args *a)
     if (rc)
         return -1;
     if (!a->model && (yq_cli_seen(opts, "--conf") || yq_cli_seen(opts, "--iou") ||
-                      yq_cli_seen(opts, "--max-det") || yq_cli_seen(opts, "--threads"))) {
-        yq_cli_usage_error("eval", "--conf, --iou, --max-det and --threads apply to --model "
-                                   "only");
+                      yq_cli_seen(opts, "--max-det") || yq_cli_seen(opts, "--threads") ||
+                      a->single_label)) {
+        yq_cli_usage_error("eval", "--conf, --iou, --max-det, --threads and --single-label "
+                                   "apply to --model only");
         return -1;
     }
     if (!a->reference && (yq_cli_seen(opts, "--agree-score") || yq_cli_seen(opts, "--agree-iou"))) {
@@ -119,6 +123,11 @@ static int eval_model(const struct eval_args *a, const struct yq_coco_gt *gt,
     o.iou = (float)a->iou;
     o.max_det = a->max_det;
     o.n_threads = a->threads;
+    o.multi_label = !a->single_label;
+    fprintf(stderr, "yoloq eval: NMS %s, conf %g, iou %g, max-det %d\n",
+            o.multi_label ? "multi-label (a box counts for every class above conf, as val.py)"
+                          : "single-label (best class per box, as detect.py)",
+            a->conf, a->iou, a->max_det);
     if (yq_model_open(a->model, NULL, &m, err, sizeof err) ||
         yq_detector_create(m, &o, &d, err, sizeof err)) {
         fprintf(stderr, "yoloq eval: %s\n", err);
