@@ -87,6 +87,7 @@ usage "eval iou" "--iou: 'x' is not a number" eval --iou x
 usage "eval max-det" "--max-det: 0 is out of range" eval --max-det 0
 usage "eval agree-iou" "--agree-iou: 1.1 is out of range" eval --agree-iou 1.1
 usage "eval unknown" "unknown option '--coco'" eval --coco x
+usage "eval single-label needs model" "apply to --model only" eval --detections a.json --annotations a.json --single-label
 usage "eval repeated" "--annotations given twice" eval --detections a.json --annotations a --annotations b
 usage "eval missing value" "--detections needs a value" eval --detections
 usage "eval stray argument" "unexpected argument 'dets.json'" eval dets.json
