@@ -19,6 +19,9 @@ struct qcase {
     int dil; /* 0 = 1 */
 };
 
+/* build_data fills extreme data at the int8 contract's bounds (see there) */
+static bool bounds_data;
+
 /* quantize_out literally, as yq__quantize_s8: sat(round_half_even(v / s) + zp) in double,
  * NaN -> zp */
 static int8_t ref_quant(float v, float s, int zp)
@@ -107,6 +110,18 @@ static void build_data(const struct qcase *k, struct qdata *d)
     for (int j = 0; j < k->m; j++) {
         d->b[j] = yq_test_randint(-20000, 20000);
         d->s_w[j] = yq_test_uniform(0.002f, 0.02f);
+    }
+    if (bounds_data) {
+        /* |x - zp_in| = 255, |w| = 127, |bias| = 2^29, every term of a channel the same
+         * sign: with k near 16384, |acc| reaches 1.07e9, just inside int32 (kernels.h) */
+        for (size_t i = 0; i < xn; i++)
+            d->x[i] = (int8_t)(k->zp_in == 127 ? -128 : 127);
+        for (int j = 0; j < k->m; j++) {
+            for (int p = 0; p < d->k; p++)
+                d->w[(size_t)j * d->k + p] = (int8_t)(j % 2 ? -127 : 127);
+            int sign = (k->zp_in == 127 ? -1 : 1) * (j % 2 ? -1 : 1);
+            d->b[j] = sign * (1 << 29);
+        }
     }
     d->s_in = 0.0173f;
     ref_acc(k, d);
@@ -404,7 +419,15 @@ static void qdq_random(struct yq__pool *pool, int zp)
 
 /* ---- errors ----------------------------------------------------------------------------- */
 
-enum bad_kind { BAD_WEIGHT_F32, BAD_WEIGHT_INPUT, BAD_BIAS_SHAPE, BAD_K, BAD_LUT_ATTR };
+enum bad_kind {
+    BAD_WEIGHT_F32,
+    BAD_WEIGHT_INPUT,
+    BAD_BIAS_SHAPE,
+    BAD_K,
+    BAD_LUT_ATTR,
+    BAD_K_16385, /* one past the depth bound */
+    BAD_BIAS_2P29 /* one past the bias bound */
+};
 
 static void bad_case(enum bad_kind kind)
 {
@@ -417,6 +440,13 @@ static void bad_case(enum bad_kind kind)
     }
     if (kind == BAD_LUT_ATTR)
         k.act = YQ__ACT_SILU; /* default "lut" mode without yq.pre_scale */
+    if (kind == BAD_K_16385) {
+        k.c = 16385; /* 1x1: k = 16385 */
+        k.m = 2;
+        k.kh = k.kw = 1;
+        k.pt = k.pl = k.pb = k.pr = 0;
+        k.h = k.w = 2;
+    }
     struct qdata d;
     build_data(&k, &d);
     struct yq__graph *g;
@@ -433,11 +463,13 @@ static void bad_case(enum bad_kind kind)
     }
     if (kind == BAD_BIAS_SHAPE)
         g->tensors[n->in[2]].shape.d[0] = 5;
+    if (kind == BAD_BIAS_2P29) /* the bound itself is fine (run_qcase), one more is not */
+        ((int32_t *)g->tensors[n->in[2]].data)[3] = -(1 << 29) - 1;
     char err[256];
     struct yq__err e = {err, sizeof err};
     enum yq_status s = YQ_STATUS_OK;
     err[0] = '\0';
-    if (kind != BAD_K && kind != BAD_LUT_ATTR)
+    if (kind != BAD_K && kind != BAD_LUT_ATTR && kind != BAD_K_16385 && kind != BAD_BIAS_2P29)
         s = yq__op_impl_get(YQ__OP_CONV, true)->infer(g, nd, &e);
     if (s == YQ_STATUS_OK) {
         void *bufs[8] = {0};
@@ -446,7 +478,9 @@ static void bad_case(enum bad_kind kind)
         ot_free(g, bufs, 1);
     }
     static const char *const want[] = {"must be S8", "must be a constant", "must be S32 [6]",
-                                       "k = kh*kw*C/group = 18432", "yq.pre_scale"};
+                                       "k = kh*kw*C/group = 18432", "yq.pre_scale",
+                                       "k = kh*kw*C/group = 16385 > 16384",
+                                       "[3] = -536870913 exceeds 2^29"};
     CHECKF(s != YQ_STATUS_OK && strstr(err, "bad.yqm: node '/model.0/conv/Conv' (Conv): ") &&
                strstr(err, want[kind]) && !strchr(err, '\n'),
            "bad case %d: status %d, message: %s", kind, s, err);
@@ -518,6 +552,21 @@ int main(void)
         k.act = YQ__ACT_SILU;
         run_qcase(&k, (i % 2) ? NULL : pool); /* the other threading for one mode */
     }
+    /* the int8 contract's bounds: k = 16384 (1x1) and 16380 (3x3), bias +-2^29, extreme
+     * codes, every output mode, serial and 2 threads */
+    static const struct qcase at_bounds[] = {
+        {1, 16384, 2, 3, 4, 1, 1, 1, 1, 0, 0, 0, 0, 1, true, true, 127, 0, 0, 0, 0},
+        {1, 1820, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, false, -128, 5, 0, 0, 0},
+    };
+    bounds_data = true;
+    for (size_t i = 0; i < YQ_COUNTOF(at_bounds); i++)
+        for (size_t mi = 0; mi < YQ_COUNTOF(modes); mi++) {
+            struct qcase k = at_bounds[i];
+            k.mode = modes[mi].mode;
+            k.act = modes[mi].act;
+            run_qcase(&k, mi % 2 ? pool : NULL);
+        }
+    bounds_data = false;
     /* seeded random shapes, float activation mode also for Relu/LeakyRelu */
     for (int r = 0; r < 12; r++) {
         struct qcase k = {0};
@@ -551,6 +600,8 @@ int main(void)
     bad_case(BAD_BIAS_SHAPE);
     bad_case(BAD_K);
     bad_case(BAD_LUT_ATTR);
+    bad_case(BAD_K_16385);
+    bad_case(BAD_BIAS_2P29);
     yq__pool_free(pool);
     return yq_test_finish();
 }
