@@ -59,10 +59,12 @@
 /* int8 implementations (node->quantized): rows like X(CONV, yq__s8_conv). */
 #define YQ__OPS_S8(X)                                                                              \
     X(ADD, yq__s8_add)                                                                             \
+    X(AVERAGE_POOL, yq__s8_average_pool)                                                           \
     X(CLIP, yq__s8_clip)                                                                           \
     X(CONCAT, yq__s8_concat)                                                                       \
     X(FLATTEN, yq__s8_flatten)                                                                     \
     X(GATHER, yq__s8_gather)                                                                       \
+    X(GLOBAL_AVERAGE_POOL, yq__s8_global_average_pool)                                             \
     X(HARD_SIGMOID, yq__s8_hard_sigmoid)                                                           \
     X(HARD_SWISH, yq__s8_hard_swish)                                                               \
     X(IDENTITY, yq__s8_identity)                                                                   \
@@ -76,6 +78,7 @@
     X(SIGMOID, yq__s8_sigmoid)                                                                     \
     X(SILU, yq__s8_silu)                                                                           \
     X(SLICE, yq__s8_slice)                                                                         \
+    X(SOFTMAX, yq__s8_softmax)                                                                     \
     X(SPLIT, yq__s8_split)                                                                         \
     X(SQUEEZE, yq__s8_squeeze)                                                                     \
     X(TANH, yq__s8_tanh)                                                                           \

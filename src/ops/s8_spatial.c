@@ -414,3 +414,120 @@ static void s8_pad_run(const struct yq__exec *x)
 const struct yq__op_impl yq__s8_pad = {
     YQ__OP_PAD, YQ__OPCLASS_AXIS, s8_pad_infer, s8_pad_prepare, s8_pad_run, yq__ops_state_free,
 };
+
+/* ---- AveragePool, GlobalAveragePool ------------------------------------------------------ */
+
+/* Output parameters equal the input's (quantize.h), so the mean of the reals is the mean of
+ * the codes: q = round_half_even(sum (x - zp) / cnt) + zp, saturated, with cnt the taps
+ * inside the image or, with count_include_pad, the padded window (pads are real 0, code
+ * zp, so they add 0 to the sum). Exact integer arithmetic: the result is within half a step
+ * (scale / 2) of the fp32 average of the dequantized input. |sum| <= 255 * cnt, so windows
+ * of up to 2^23 taps stay inside int32 (checked at prepare). */
+struct s8_avg_state {
+    struct yq__pool_plan p;
+    bool count_pad;
+    int32_t zp;
+};
+
+/* round(a / b) half to even for b > 0. */
+static int32_t div_round_even(int32_t a, int32_t b)
+{
+    int32_t q = a / b, r = a % b;
+    if (r < 0) q--, r += b;
+    if (2 * r > b || (2 * r == b && (q & 1))) q++;
+    return q;
+}
+
+static enum yq_status s8_avg_prepare(const struct yq__graph *g, int node, void **state,
+                                     size_t *scratch_bytes, struct yq__err *e)
+{
+    struct s8_avg_state s;
+    *state = NULL;
+    *scratch_bytes = 0;
+    memset(&s, 0, sizeof s);
+    enum yq_status st = s8_pool_check(g, node, &s.p, e);
+    if (!st) st = check_move_into(g, node, (int64_t)s.p.n * s.p.c * s.p.win.oh * s.p.win.ow, e);
+    if (st) return st;
+    const struct yq__node *nd = &g->nodes[node];
+    s.count_pad = nd->op == YQ__OP_AVERAGE_POOL && yq__attr_int(nd, "count_include_pad", 0) != 0;
+    s.zp = yq__ops_in(g, node, 0)->q.zero_point;
+    int64_t taps = (int64_t)s.p.win.kh * s.p.win.kw; /* cnt <= taps either way */
+    if (taps > (1 << 23))
+        return yq__node_err(g, node, e, YQ_STATUS_UNSUPPORTED,
+                            "int8 average over %lld taps may overflow int32", (long long)taps);
+    st = yq__ops_state_alloc(g, node, sizeof s, state, e);
+    if (st) return st;
+    memcpy(*state, &s, sizeof s);
+    return YQ_STATUS_OK;
+}
+
+static void s8_avg_row(const struct s8_avg_state *st, const int8_t *in, int8_t *out, int n, int oy)
+{
+    const struct yq__pool_plan *s = &st->p;
+    const struct yq__win2d *wn = &s->win;
+    int y0 = oy * wn->sh - wn->pt;
+    for (int ox = 0; ox < wn->ow; ox++) {
+        int8_t *o = out + n * s->out_sn + oy * s->out_sy + ox * s->out_sx;
+        int x0 = ox * wn->sw - wn->pl;
+        int cnt = 0;
+        for (int ky = 0; ky < wn->kh; ky++) {
+            int iy = y0 + ky * wn->dh;
+            for (int kx = 0; kx < wn->kw; kx++) {
+                int ix = x0 + kx * wn->dw;
+                cnt += iy >= 0 && iy < s->h && ix >= 0 && ix < s->w;
+            }
+        }
+        if (st->count_pad) {
+            /* the fp32 rule (pool.c): the window clipped to the padded input */
+            int ylo = YQ_MAX(y0, -wn->pt), yhi = YQ_MIN(y0 + (wn->kh - 1) * wn->dh + 1,
+                                                         s->h + wn->pb);
+            int xlo = YQ_MAX(x0, -wn->pl), xhi = YQ_MIN(x0 + (wn->kw - 1) * wn->dw + 1,
+                                                        s->w + wn->pr);
+            cnt = ((yhi - ylo + wn->dh - 1) / wn->dh) * ((xhi - xlo + wn->dw - 1) / wn->dw);
+        }
+        for (int c = 0; c < s->c; c++) {
+            int32_t sum = 0;
+            for (int ky = 0; ky < wn->kh; ky++) {
+                int iy = y0 + ky * wn->dh;
+                if (iy < 0 || iy >= s->h) continue;
+                for (int kx = 0; kx < wn->kw; kx++) {
+                    int ix = x0 + kx * wn->dw;
+                    if (ix < 0 || ix >= s->w) continue;
+                    sum += in[n * s->in_sn + iy * s->in_sy + ix * s->in_sx + c * s->in_sc] - st->zp;
+                }
+            }
+            /* an empty window averages to real 0 like the fp32 operator's */
+            int32_t q = (cnt > 0 ? div_round_even(sum, cnt) : 0) + st->zp;
+            o[c * s->out_sc] = (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);
+        }
+    }
+}
+
+struct s8_avg_ctx {
+    const struct s8_avg_state *s;
+    const struct yq__exec *x;
+};
+
+static void s8_avg_rows(const void *ctx, int64_t r0, int64_t r1)
+{
+    const struct s8_avg_ctx *c = ctx;
+    for (int64_t r = r0; r < r1; r++)
+        s8_avg_row(c->s, c->x->in[0], c->x->out[0], (int)(r / c->s->p.win.oh),
+                   (int)(r % c->s->p.win.oh));
+}
+
+static void s8_avg_run(const struct yq__exec *x)
+{
+    const struct s8_avg_state *s = x->state;
+    struct s8_avg_ctx c = {s, x};
+    yq__ops_run_rows(x->pool, (int64_t)s->p.n * s->p.win.oh, s8_avg_rows, &c);
+}
+
+const struct yq__op_impl yq__s8_average_pool = {
+    YQ__OP_AVERAGE_POOL, YQ__OPCLASS_SPATIAL, s8_pool_infer,
+    s8_avg_prepare,      s8_avg_run,          yq__ops_state_free,
+};
+const struct yq__op_impl yq__s8_global_average_pool = {
+    YQ__OP_GLOBAL_AVERAGE_POOL, YQ__OPCLASS_SPATIAL, s8_pool_infer,
+    s8_avg_prepare,             s8_avg_run,          yq__ops_state_free,
+};

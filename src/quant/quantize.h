@@ -29,8 +29,12 @@
  *  - MaxPool, Resize (nearest), Split, Slice, Reshape, Flatten, Squeeze, Unsqueeze,
  *    Transpose, Identity, Pad (constant 0): output parameters equal the input's; the op
  *    moves codes (Pad fills with the zero point).
+ *  - AveragePool, GlobalAveragePool: output parameters equal the input's;
+ *    q = round_half_even(sum (x - zp) / cnt) + zp (cnt as the fp32 op counts taps).
  *  - Sigmoid, SiLU, Relu, LeakyRelu, HardSwish, HardSigmoid, Clip, Tanh: a 256-entry lookup
  *    table from the input's parameters to the output's.
+ *  - Softmax: S8 in, S8 out with its own parameters; exp(x - max) from a 256-entry table of
+ *    exp(-d * s_in), sum and division in fp32, rounded once.
  *  - yq.Quantize: F32 in -> S8 out (output's parameters); yq.Dequantize: S8 in -> F32 out.
  *  - A graph input consumed by int8 nodes is itself S8 NHWC with parameters derived from
  *    the preprocessing (mean/std): the runtime converts a uint8 image on set_input.

@@ -89,6 +89,8 @@ static enum kind kind_of(enum yq__op op)
     case YQ__OP_CONCAT:
         return KIND_CONCAT;
     case YQ__OP_MAX_POOL:
+    case YQ__OP_AVERAGE_POOL:
+    case YQ__OP_GLOBAL_AVERAGE_POOL:
     case YQ__OP_RESIZE:
     case YQ__OP_UPSAMPLE:
     case YQ__OP_SPLIT:
@@ -110,6 +112,7 @@ static enum kind kind_of(enum yq__op op)
     case YQ__OP_HARD_SIGMOID:
     case YQ__OP_CLIP:
     case YQ__OP_TANH:
+    case YQ__OP_SOFTMAX: /* not a table, but like one: input codes in, own output parameters */
         return KIND_LUT;
     default:
         return KIND_NONE;

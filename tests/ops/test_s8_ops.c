@@ -973,8 +973,122 @@ static void test_chain_infer(struct yq__pool *p)
     yq__aligned_free(x);
 }
 
+/* ---- AveragePool, Softmax -------------------------------------------------------------- */
+
+/* AveragePool keeps the input's parameters: the codes are the integer mean of (x - zp)
+ * rounded half to even (exact reference below), so against the fp32 operator on the
+ * dequantized input the bound is half an output step (plus fp32 noise of the twin's mean). */
+static void avgpool(int k, int s, int pad, bool count_pad, bool global, int h, int w, int c,
+                    struct yq__pool *p)
+{
+    int oh = global ? 1 : (h + 2 * pad - k) / s + 1, ow = global ? 1 : (w + 2 * pad - k) / s + 1;
+    if (global) k = h, s = 1, pad = 0;
+    float sc = 0.05f;
+    int zp = 7;
+    struct yq__graph *g;
+    yq__graph_create("t.onnx", &g);
+    int8_t *x = rand_codes((int64_t)h * w * c, -128, 127);
+    int tx = q_in(g, "x", OT_SH(1, h, w, c), YQ__LAYOUT_NHWC, sc, zp);
+    int ty = q_out(g, "y", OT_SH(1, oh, ow, c), YQ__LAYOUT_NHWC, sc, zp);
+    int nd = q_node(g, "pool", global ? YQ__OP_GLOBAL_AVERAGE_POOL : YQ__OP_AVERAGE_POOL, 1, &tx,
+                    1, &ty);
+    if (!global) {
+        yq__node_set_ints(g, nd, "kernel_shape", (int64_t[]){k, k}, 2);
+        yq__node_set_ints(g, nd, "strides", (int64_t[]){s, s}, 2);
+        yq__node_set_ints(g, nd, "pads", (int64_t[]){pad, pad, pad, pad}, 4);
+        yq__node_set_int(g, nd, "count_include_pad", count_pad);
+    }
+    void *bufs[8] = {0};
+    bufs[tx] = x;
+    char what[64];
+    snprintf(what, sizeof what, "%s k%d s%d p%d%s", global ? "GlobalAveragePool" : "AveragePool",
+             k, s, pad, count_pad ? " count_include_pad" : "");
+    if (run_q(g, p, bufs)) {
+        int8_t *ref = rand_codes((int64_t)oh * ow * c, 0, 0);
+        for (int oy = 0; oy < oh; oy++)
+            for (int ox = 0; ox < ow; ox++)
+                for (int ch = 0; ch < c; ch++) {
+                    int sum = 0, cnt = 0;
+                    for (int ky = 0; ky < k; ky++)
+                        for (int kx = 0; kx < k; kx++) {
+                            int iy = oy * s - pad + ky, ix = ox * s - pad + kx;
+                            if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                sum += x[((int64_t)iy * w + ix) * c + ch] - zp;
+                                cnt++;
+                            }
+                        }
+                    if (count_pad) cnt = k * k; /* no ceil-mode overhang in these cases */
+                    /* nearest-even of sum / cnt, in double (exact for these magnitudes) */
+                    double q = nearbyint((double)sum / cnt) + zp;
+                    ref[((int64_t)oy * ow + ox) * c + ch] = (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);
+                }
+        codes_eq(bufs[ty], ref, (int64_t)oh * ow * c, what);
+        yq__aligned_free(ref);
+        check_twin(g, bufs, p, half_step(g, ty, range_abs(g, tx)), what);
+    }
+    ot_free(g, bufs, 1);
+    yq__graph_free(g);
+    yq__aligned_free(x);
+}
+
+/* Softmax along the channels of an NHWC tensor (FastestDet's class scores) and along a
+ * plain last axis. Output parameters of [0, 1]: the twin is the fp32 softmax of the
+ * dequantized input; the bound is half an output step plus fp32 noise of the exponentials
+ * (the int8 side takes exp(-d * s_in) from its table, the twin exp(x - max)). */
+static void softmax(bool nhwc, int rows, int len, float si, int zi, struct yq__pool *p)
+{
+    struct yq__graph *g;
+    yq__graph_create("t.onnx", &g);
+    int64_t n = (int64_t)rows * len;
+    int8_t *x = rand_codes(n, -128, 127);
+    struct yq__shape sh = nhwc ? OT_SH(1, rows, 1, len) : OT_SH(rows, len);
+    int tx = q_in(g, "x", sh, nhwc ? YQ__LAYOUT_NHWC : YQ__LAYOUT_PLAIN, si, zi);
+    int ty = q_out(g, "y", sh, nhwc ? YQ__LAYOUT_NHWC : YQ__LAYOUT_PLAIN, 1.0f / 255, -128);
+    int nd = q_node(g, "softmax", YQ__OP_SOFTMAX, 1, &tx, 1, &ty);
+    yq__node_set_int(g, nd, "axis", nhwc ? 1 : -1); /* ONNX axis 1 of NCHW = the channels */
+    void *bufs[8] = {0};
+    bufs[tx] = x;
+    char what[64];
+    snprintf(what, sizeof what, "Softmax %s %dx%d", nhwc ? "NHWC channels" : "last axis", rows, len);
+    if (run_q(g, p, bufs)) {
+        int8_t *ref = rand_codes(n, 0, 0);
+        for (int r = 0; r < rows; r++) {
+            const int8_t *xr = x + (int64_t)r * len;
+            int m = -128;
+            for (int k = 0; k < len; k++) m = YQ_MAX(m, xr[k]);
+            double sum = 0;
+            for (int k = 0; k < len; k++) sum += exp(-(double)(m - xr[k]) * si);
+            for (int k = 0; k < len; k++)
+                ref[(int64_t)r * len + k] = quant((float)(exp(-(double)(m - xr[k]) * si) / sum),
+                                                  1.0f / 255, -128);
+        }
+        /* double reference: codes may differ only at rounding ties, by one */
+        int64_t off = 0;
+        for (int64_t i = 0; i < n; i++) off += abs(((int8_t *)bufs[ty])[i] - ref[i]) > 1 ? 1 : 0;
+        CHECKF(off == 0, "%s: %lld codes more than 1 from the double reference", what, (long long)off);
+        yq__aligned_free(ref);
+        check_twin(g, bufs, p, half_step(g, ty, 1.0), what);
+    }
+    ot_free(g, bufs, 1);
+    yq__graph_free(g);
+    yq__aligned_free(x);
+}
+
+static void test_avg_softmax(struct yq__pool *p)
+{
+    avgpool(3, 2, 0, false, false, 22, 22, 48, p); /* FastestDet's */
+    avgpool(3, 1, 1, false, false, 9, 7, 5, p);
+    avgpool(3, 1, 1, true, false, 9, 7, 5, p);
+    avgpool(2, 2, 0, false, false, 8, 8, 3, p);
+    avgpool(0, 0, 0, false, true, 10, 10, 17, p);
+    softmax(true, 484, 80, 0.08f, 10, p); /* FastestDet: 22x22 cells, 80 classes */
+    softmax(false, 37, 5, 0.03f, -128, p);
+    softmax(false, 3, 1, 0.5f, 0, p);
+}
+
 static void all(struct yq__pool *p)
 {
+    test_avg_softmax(p);
     test_add_mul(p);
     concat(true, p);
     concat(false, p);

@@ -319,7 +319,7 @@ static void test_propagation(void)
 }
 
 /* images -> conv0 -> c0 -> conv1 -> c1 (no range) -> Relu -> r1;
- * c0 -> Softmax -> sm (range) -> conv2 -> out; plus an int8 Sigmoid output s0 */
+ * c0 -> Exp (no int8 form) -> sm (range) -> conv2 -> out; plus an int8 Sigmoid output s0 */
 static void test_boundaries(void)
 {
     struct yq__graph *g = new_graph();
@@ -334,8 +334,7 @@ static void test_boundaries(void)
     add_conv(g, "conv0", x, c0, 4, 3, 1, w, NULL);
     add_conv(g, "conv1", c0, c1, 4, 4, 1, w1, NULL);
     add_unary(g, "relu", YQ__OP_RELU, c1, r1);
-    int n = add_unary(g, "softmax", YQ__OP_SOFTMAX, c0, sm);
-    yq__node_set_int(g, n, "axis", 1);
+    add_unary(g, "softmax", YQ__OP_EXP, c0, sm);
     add_conv(g, "conv2", sm, out, 4, 4, 1, w1, NULL);
     add_unary(g, "sig", YQ__OP_SIGMOID, c0, s0);
     ranged(g, c0);
@@ -356,7 +355,7 @@ static void test_boundaries(void)
     k = kept(&r, "relu");
     CHECK(k && strstr(k->reason, "no calibration range for input 'c1'"));
     k = kept(&r, "softmax");
-    CHECK(k && strcmp(k->op, "Softmax") == 0 && strcmp(k->reason, "no int8 implementation") == 0);
+    CHECK(k && strcmp(k->op, "Exp") == 0 && strcmp(k->reason, "no int8 implementation") == 0);
     /* one Dequantize of c0 shared by conv1 and softmax; one Quantize of sm; one Dequantize
      * for the graph output s0 */
     CHECK(count_op(g, YQ__OP_DEQUANTIZE) == 2 && count_op(g, YQ__OP_QUANTIZE) == 1);
@@ -396,7 +395,7 @@ static void test_boundaries(void)
 
 /* A Conv whose bias would overflow the int32 headroom at its weights' own scale gets a
  * wider weight scale and stays int8; one deeper than 16384 stays float; a float consumer
- * of the image (Softmax) keeps it F32, with one Quantize for the int8 consumers. */
+ * of the image (Exp) keeps it F32, with one Quantize for the int8 consumers. */
 static void test_kept_float(void)
 {
     struct yq__graph *g = new_graph();
@@ -406,7 +405,7 @@ static void test_kept_float(void)
     add_conv(g, "big_bias", x, c0, 2, 3, 1, w, b);
     add_conv(g, "ok", x, c1, 2, 3, 1, w, NULL);
     int sm = ot_output(g, "sm");
-    yq__graph_add_node(g, "soft", YQ__OP_SOFTMAX, 1, &x, 1, &sm);
+    yq__graph_add_node(g, "soft", YQ__OP_EXP, 1, &x, 1, &sm);
     int deep_in = ot_input(g, "deep_in", YQ__DTYPE_F32, OT_SH(1, 3, 3, 2048), YQ__LAYOUT_NHWC);
     ranged(g, deep_in);
     float *wd = calloc(2048 * 9, sizeof *wd);
