@@ -49,6 +49,15 @@ static enum yq_status s8_pool_check(const struct yq__graph *g, int node, struct 
     return yq__ops_pool_plan(g, node, s, e);
 }
 
+/* The pool's plan, checked to move codes into an output of the planned size (prepare). */
+static enum yq_status s8_pool_plan_move(const struct yq__graph *g, int node,
+                                        struct yq__pool_plan *p, struct yq__err *e)
+{
+    enum yq_status st = s8_pool_check(g, node, p, e);
+    if (!st) st = check_move_into(g, node, (int64_t)p->n * p->c * p->win.oh * p->win.ow, e);
+    return st;
+}
+
 static enum yq_status s8_pool_infer(struct yq__graph *g, int node, struct yq__err *e)
 {
     struct yq__pool_plan s;
@@ -67,8 +76,7 @@ static enum yq_status s8_pool_prepare(const struct yq__graph *g, int node, void 
     *state = NULL;
     *scratch_bytes = 0;
     memset(&s, 0, sizeof s);
-    enum yq_status st = s8_pool_check(g, node, &s.p, e);
-    if (!st) st = check_move_into(g, node, (int64_t)s.p.n * s.p.c * s.p.win.oh * s.p.win.ow, e);
+    enum yq_status st = s8_pool_plan_move(g, node, &s.p, e);
     if (st) return st;
     s.sep = s.p.in_sc == 1 && s.p.out_sc == 1 && s.p.win.dh == 1 && s.p.win.dw == 1 &&
             s.p.in_sx == s.p.c && s.p.out_sx == s.p.c && s.p.in_sy == (int64_t)s.p.w * s.p.c &&
@@ -445,8 +453,7 @@ static enum yq_status s8_avg_prepare(const struct yq__graph *g, int node, void *
     *state = NULL;
     *scratch_bytes = 0;
     memset(&s, 0, sizeof s);
-    enum yq_status st = s8_pool_check(g, node, &s.p, e);
-    if (!st) st = check_move_into(g, node, (int64_t)s.p.n * s.p.c * s.p.win.oh * s.p.win.ow, e);
+    enum yq_status st = s8_pool_plan_move(g, node, &s.p, e);
     if (st) return st;
     const struct yq__node *nd = &g->nodes[node];
     s.count_pad = nd->op == YQ__OP_AVERAGE_POOL && yq__attr_int(nd, "count_include_pad", 0) != 0;

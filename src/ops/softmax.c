@@ -50,15 +50,22 @@ static enum yq_status softmax_check(const struct yq__graph *g, int node, struct 
     return YQ_STATUS_OK;
 }
 
-static enum yq_status softmax_infer(struct yq__graph *g, int node, struct yq__err *e)
+/* The output is the input's shape, layout and dtype (f32 or, for the int8 form, s8). */
+static enum yq_status infer_as(struct yq__graph *g, int node, enum yq__dtype dtype,
+                               struct yq__err *e)
 {
     struct softmax_state s;
-    enum yq_status st = softmax_check(g, node, &s, YQ__DTYPE_F32, e);
+    enum yq_status st = softmax_check(g, node, &s, dtype, e);
     if (st)
         return st;
     const struct yq__tensor *x = yq__ops_in(g, node, 0);
-    yq__ops_set_out(g, node, 0, x->dtype, &x->shape, x->layout);
+    yq__ops_set_out(g, node, 0, dtype, &x->shape, x->layout);
     return YQ_STATUS_OK;
+}
+
+static enum yq_status softmax_infer(struct yq__graph *g, int node, struct yq__err *e)
+{
+    return infer_as(g, node, YQ__DTYPE_F32, e);
 }
 
 static enum yq_status softmax_prepare(const struct yq__graph *g, int node, void **state,
@@ -119,13 +126,7 @@ struct s8_softmax_state {
 
 static enum yq_status s8_softmax_infer(struct yq__graph *g, int node, struct yq__err *e)
 {
-    struct softmax_state s;
-    enum yq_status st = softmax_check(g, node, &s, YQ__DTYPE_S8, e);
-    if (st)
-        return st;
-    const struct yq__tensor *x = yq__ops_in(g, node, 0);
-    yq__ops_set_out(g, node, 0, YQ__DTYPE_S8, &x->shape, x->layout);
-    return YQ_STATUS_OK;
+    return infer_as(g, node, YQ__DTYPE_S8, e);
 }
 
 static enum yq_status s8_softmax_prepare(const struct yq__graph *g, int node, void **state,
