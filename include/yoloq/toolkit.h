@@ -41,6 +41,42 @@ struct yq_import_options {
 };
 YQ_API void yq_import_options_init(struct yq_import_options *o);
 
+/* A host tensor in ONNX layout (row-major, dims as ONNX states them) and ONNX element
+ * type (TensorProto.DataType: 1 FLOAT, 2 UINT8, 3 INT8, 4 UINT16, 5 INT16, 6 INT32,
+ * 7 INT64, 9 BOOL, 10 FLOAT16, 11 DOUBLE). `data` is owned by whoever filled it. */
+struct yq_array {
+    int elem_type;
+    int n_dims;
+    int64_t dims[YQ_MAX_DIMS];
+    void *data;
+    size_t size_bytes;
+};
+/* Reads a tensor from an ONNX TensorProto file (.pb) or a .npy file (v1-3, C order; f4, f8,
+ * f2, i1/i2/i4/i8, u1/u2, b1). Free with yq_array_clear. Any thread.
+ * @retval YQ_STATUS_IO, YQ_STATUS_BAD_INPUT, YQ_STATUS_UNSUPPORTED, YQ_STATUS_OUT_OF_MEMORY */
+YQ_API enum yq_status yq_array_load(const char *path, struct yq_array *out, char *err,
+                                    size_t err_cap);
+/* Writes a as a .npy (v1) file. @retval YQ_STATUS_IO, YQ_STATUS_UNSUPPORTED elem_type */
+YQ_API enum yq_status yq_array_save_npy(const char *path, const struct yq_array *a, char *err,
+                                        size_t err_cap);
+/* Frees a's data (from yq_array_load or yq_onnx_run) and zeroes it. NULL is a no-op. */
+YQ_API void yq_array_clear(struct yq_array *a);
+/* Clears each of the n arrays and frees the array itself (yq_onnx_run's outputs). */
+YQ_API void yq_array_list_free(struct yq_array *a, int n);
+
+/* Runs an ONNX graph as it is (no head cut) on n_inputs tensors given in graph-input order
+ * (RKNN's inference() on arbitrary tensors). A supplied input an operator needs constant (a
+ * Conv weight, a Reshape shape, Resize scales, Pad pads, Slice starts...) is bound as a
+ * constant before shape inference (RKNN's input_initial_val); the others are fed at run
+ * time (float inputs only). On success *outputs is an array of *n_outputs arrays (each
+ * graph output in ONNX layout and declared element type, float32 for FLOAT16; free them
+ * with yq_array_list_free(*outputs, *n_outputs)). n_threads <= 1 runs serially. Any thread.
+ * @retval YQ_STATUS_IO, YQ_STATUS_BAD_MODEL, YQ_STATUS_UNSUPPORTED (an operator, attribute
+ *         or case the importer refuses), YQ_STATUS_INVALID_ARGUMENT (inputs do not fit) */
+YQ_API enum yq_status yq_onnx_run(const char *model_path, int n_inputs,
+                                  const struct yq_array *inputs, int n_threads, int *n_outputs,
+                                  struct yq_array **outputs, char *err, size_t err_cap);
+
 /* Imports an ONNX file into a runnable model. Any thread.
  * @retval YQ_STATUS_IO, YQ_STATUS_BAD_MODEL, YQ_STATUS_UNSUPPORTED, YQ_STATUS_INVALID_ARGUMENT */
 YQ_API enum yq_status yq_model_load_onnx(const char *path, const struct yq_import_options *o,

@@ -62,4 +62,27 @@ enum yq_status yq__onnx_import_file(const char *path, struct yq__graph **out, st
 enum yq_status yq__onnx_import_memory(const void *data, size_t size, const char *name,
                                       struct yq__graph **out, struct yq__err *e);
 
+
+struct yq_array; /* yoloq/toolkit.h: a host tensor in ONNX layout and element type */
+
+/* Imports like yq__onnx_import_memory with the first n_values graph inputs (ONNX order,
+ * initializers skipped) supplied: each one an operator needs constant (a weight, a shape,
+ * pads, scales, starts...) is bound as an initializer before inference (bound[i] = true,
+ * RKNN's input_initial_val); the others stay graph inputs (bound[i] = false) in order.
+ * out_types[0..max_out) receive the ONNX elem_type declared for each graph output (0 if
+ * none). */
+enum yq_status yq__onnx_import_bound(const void *data, size_t size, const char *name,
+                                     int n_values, const struct yq_array *values, bool *bound,
+                                     int *out_types, int max_out, struct yq__graph **out,
+                                     struct yq__err *e);
+/* A serialized TensorProto (an ONNX test's input_0.pb) → *out (data yq__malloc'd, in its
+ * own elem_type: FLOAT, DOUBLE, FLOAT16, INT8/16/32/64, UINT8/16, BOOL). `what` names it
+ * in messages. @retval YQ_STATUS_BAD_INPUT malformed, YQ_STATUS_UNSUPPORTED other types */
+enum yq_status yq__onnx_array_from_pb(const void *data, size_t size, const char *what,
+                                      struct yq_array *out, struct yq__err *e);
+/* Bytes per element of an ONNX elem_type this reader handles, 0 for any other. */
+size_t yq__onnx_elem_size(int elem_type);
+/* IEEE half bits → float. */
+float yq__onnx_f16_to_f32(uint16_t h);
+
 #endif

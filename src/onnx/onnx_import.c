@@ -7,6 +7,7 @@
 #include "onnx_internal.h"
 #include "passes/passes.h"
 #include "ops/ops.h"
+#include "yoloq/toolkit.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -429,8 +430,100 @@ static enum yq_status import_model(struct import *im)
 #endif
 }
 
-enum yq_status yq__onnx_import_memory(const void *data, size_t size, const char *name,
+/* Graph inputs (not initializers) that an operator reads as a constant: Conv/Gemm
+ * weights, shape/axes/pads/scales/starts operands... Any input consumed at position >= 1
+ * except by the operators that compute on all their inputs, or at position 0 of the
+ * operators whose first input is itself a shape. */
+static bool needs_constant(const Onnx__GraphProto *gp, const char *name)
+{
+    static const char *const dynamic_ops[] = {
+        "Add",  "Sub",     "Mul",  "Div",   "Pow",     "Max",       "Min",  "Sum",
+        "Mean", "Concat",  "Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual",
+        "And",  "Or",      "Xor",  "Where", "PRelu", "BitShift", "Mod",  NULL};
+    for (size_t i = 0; i < gp->n_node; i++) {
+        const Onnx__NodeProto *n = gp->node[i];
+        const char *op = str(n->op_type);
+        bool dyn = false, shape_first = !strcmp(op, "ConstantOfShape") || !strcmp(op, "Range");
+        for (int k = 0; dynamic_ops[k]; k++)
+            if (!strcmp(op, dynamic_ops[k])) dyn = true;
+        for (size_t j = 0; j < n->n_input; j++)
+            if (!strcmp(str(n->input[j]), name) && ((j >= 1 && !dyn) || shape_first)) return true;
+    }
+    return false;
+}
+
+static enum yq_status import_unpacked(Onnx__ModelProto *m, const char *src, int n_values,
+                                      const struct yq_array *values, bool *bound,
                                       struct yq__graph **out, struct yq__err *e)
+{
+    if (!m->graph) return yq__errf(e, YQ_STATUS_BAD_MODEL, "%s: not a valid ONNX model (no graph)", src);
+    Onnx__GraphProto *gp = m->graph;
+    size_t n_init = gp->n_initializer, n_extra = 0;
+    Onnx__TensorProto **init = gp->initializer, **all = NULL, *tps = NULL;
+    if (n_values > 0) {
+        /* supplied inputs an operator needs constant become initializers (RKNN's
+         * input_initial_val); the rest stay graph inputs, fed at run time */
+        all = yq__malloc((n_init + (size_t)n_values) * sizeof *all);
+        tps = yq__malloc((size_t)n_values * sizeof *tps);
+        if (!all || !tps) {
+            yq__free(all);
+            yq__free(tps);
+            return yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "%s: out of memory", src);
+        }
+        if (n_init) memcpy(all, init, n_init * sizeof *all);
+        int k = 0;
+        for (size_t i = 0; i < gp->n_input && k < n_values; i++) {
+            const char *name = str(gp->input[i]->name);
+            if (is_initializer(gp, name)) continue;
+            bound[k] = needs_constant(gp, name);
+            if (bound[k]) {
+                Onnx__TensorProto *tp = &tps[n_extra];
+                onnx__tensor_proto__init(tp);
+                tp->name = (char *)name;
+                tp->has_data_type = 1;
+                tp->data_type = values[k].elem_type;
+                tp->n_dims = (size_t)values[k].n_dims;
+                tp->dims = (int64_t *)values[k].dims;
+                tp->has_raw_data = 1;
+                tp->raw_data.len = values[k].size_bytes;
+                tp->raw_data.data = values[k].data;
+                all[n_init + n_extra++] = tp;
+            }
+            k++;
+        }
+        if (k < n_values) {
+            yq__free(all);
+            yq__free(tps);
+            return yq__errf(e, YQ_STATUS_INVALID_ARGUMENT,
+                            "%s: %d inputs given, the graph has %d", src, n_values, k);
+        }
+        gp->initializer = all;
+        gp->n_initializer = n_init + n_extra;
+    }
+    struct import im = {NULL, m, gp, e, src};
+    enum yq_status st = yq__graph_create(src, &im.g);
+    if (st) {
+        st = yq__errf(e, st, "%s: out of memory", src);
+    } else {
+        im.src = im.g->source;
+        st = import_model(&im);
+    }
+    gp->initializer = init;
+    gp->n_initializer = n_init;
+    yq__free(all);
+    yq__free(tps);
+    if (st) {
+        one_line(e);
+        yq__graph_free(im.g);
+        return st;
+    }
+    *out = im.g;
+    return YQ_STATUS_OK;
+}
+
+static enum yq_status import_bytes(const void *data, size_t size, const char *name, int n_values,
+                                   const struct yq_array *values, bool *bound, int *out_types,
+                                   int max_out, struct yq__graph **out, struct yq__err *e)
 {
     *out = NULL;
     const char *src = name ? name : "model";
@@ -443,26 +536,32 @@ enum yq_status yq__onnx_import_memory(const void *data, size_t size, const char 
     if (!m)
         return yq__errf(e, YQ_STATUS_BAD_MODEL,
                         "%s: not a valid ONNX model (protobuf parse failed)", src);
-    if (!m->graph) {
-        onnx__model_proto__free_unpacked(m, NULL);
-        return yq__errf(e, YQ_STATUS_BAD_MODEL, "%s: not a valid ONNX model (no graph)", src);
+    enum yq_status st = import_unpacked(m, src, n_values, values, bound, out, e);
+    for (int i = 0; !st && m->graph && i < max_out; i++) {
+        const Onnx__ValueInfoProto *vi =
+            (size_t)i < m->graph->n_output ? m->graph->output[i] : NULL;
+        const Onnx__TypeProto *tp = vi ? vi->type : NULL;
+        out_types[i] = tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE &&
+                               tp->tensor_type && tp->tensor_type->has_elem_type
+                           ? tp->tensor_type->elem_type
+                           : 0;
     }
-    struct import im = {NULL, m, m->graph, e, src};
-    enum yq_status st = yq__graph_create(src, &im.g);
-    if (st) {
-        onnx__model_proto__free_unpacked(m, NULL);
-        return yq__errf(e, st, "%s: out of memory", src);
-    }
-    im.src = im.g->source;
-    st = import_model(&im);
     onnx__model_proto__free_unpacked(m, NULL);
-    if (st) {
-        one_line(e);
-        yq__graph_free(im.g);
-        return st;
-    }
-    *out = im.g;
-    return YQ_STATUS_OK;
+    return st;
+}
+
+enum yq_status yq__onnx_import_memory(const void *data, size_t size, const char *name,
+                                      struct yq__graph **out, struct yq__err *e)
+{
+    return import_bytes(data, size, name, 0, NULL, NULL, NULL, 0, out, e);
+}
+
+enum yq_status yq__onnx_import_bound(const void *data, size_t size, const char *name,
+                                     int n_values, const struct yq_array *values, bool *bound,
+                                     int *out_types, int max_out, struct yq__graph **out,
+                                     struct yq__err *e)
+{
+    return import_bytes(data, size, name, n_values, values, bound, out_types, max_out, out, e);
 }
 
 static const char *base_name(const char *path)

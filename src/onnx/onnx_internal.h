@@ -22,8 +22,6 @@ enum yq_status yq__onnx_add_tensor_const(struct yq__graph *g, const Onnx__Tensor
                                          const char *name, const char *what, int *out_idx,
                                          struct yq__err *e);
 
-/* IEEE half / bfloat16 bits → float. */
-float yq__onnx_f16_to_f32(uint16_t h);
 
 /* Rewrites node `node` of g (already added, inputs resolved) into its canonical form for
  * the graph's opset (onnx.h). */

@@ -3,6 +3,7 @@
  * reads either raw_data (little-endian) or the typed repeated fields, and converts to the
  * dtypes the engine keeps (onnx.h). Nothing is allocated before the sizes are checked, so
  * a lying header cannot make us allocate more than the file could hold. */
+#include "onnx.h"
 #include "onnx_internal.h"
 
 #include <math.h>

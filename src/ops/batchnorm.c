@@ -18,6 +18,11 @@ static enum yq_status bn_check(const struct yq__graph *g, int node, int64_t *c, 
         return st;
     const struct yq__tensor *x = yq__ops_in(g, node, 0);
     char sb[YQ__SHAPE_BUF];
+    const struct yq__node *nd = &g->nodes[node];
+    if (yq__attr_int(nd, "training_mode", 0) != 0 || nd->n_out > 1)
+        return yq__node_err(g, node, e, YQ_STATUS_UNSUPPORTED,
+                            "training_mode (batch statistics, running mean/var outputs) is not "
+                            "supported");
     if (x->dtype != YQ__DTYPE_F32 || x->shape.rank < 2)
         return yq__node_err(g, node, e, YQ_STATUS_UNSUPPORTED, "input must be f32 of rank >= 2");
     *c = x->shape.d[yq__ops_is_nhwc(x) ? 3 : 1];

@@ -110,13 +110,17 @@ enum yq_status yq__ops_resize_plan(const struct yq__graph *g, int node, struct y
 double yq__ops_resize_coord(const struct yq__resize_plan *p, int64_t o, int64_t in, int64_t out,
                             double scale)
 {
+    /* ONNX's length_resized is in * scale, not the rounded output size: they differ when
+     * the scales do not divide evenly (a 4-wide row at 0.6 → 2 outputs, length 2.4) */
+    double len = (double)in * scale;
+    (void)out;
     switch (p->coord) {
     case YQ__RESIZE_COORD_HALF_PIXEL:
         return ((double)o + 0.5) / scale - 0.5;
     case YQ__RESIZE_COORD_PYTORCH_HALF_PIXEL:
-        return out > 1 ? ((double)o + 0.5) / scale - 0.5 : 0.0;
+        return len > 1.0 ? ((double)o + 0.5) / scale - 0.5 : 0.0;
     case YQ__RESIZE_COORD_ALIGN_CORNERS:
-        return out > 1 ? (double)o * (double)(in - 1) / (double)(out - 1) : 0.0;
+        return len > 1.0 ? (double)o * (double)(in - 1) / (len - 1.0) : 0.0;
     case YQ__RESIZE_COORD_TF_HALF_PIXEL_NN:
         return ((double)o + 0.5) / scale;
     default:

@@ -72,6 +72,18 @@ static enum yq_status unary_check(const struct yq__graph *g, int node, struct un
     if (x->dtype != YQ__DTYPE_F32 && !neg_ok && !any_ok)
         return yq__node_err(g, node, e, YQ_STATUS_UNSUPPORTED, "input type %s is not supported",
                             yq__dtype_name(x->dtype));
+    if (nd->op == YQ__OP_DROPOUT && yq__ops_in(g, node, 2)) {
+        /* training_mode true would drop at random: only inference (false) is an identity */
+        const struct yq__tensor *t = yq__ops_in(g, node, 2);
+        const unsigned char *v = yq__ops_value(g, nd->in[2]);
+        if (!v || yq__shape_numel(&t->shape) != 1 || yq__dtype_size(t->dtype) < 1)
+            return yq__node_err(g, node, e, YQ_STATUS_UNSUPPORTED,
+                                "training_mode must be a constant scalar");
+        for (size_t b = 0; b < yq__dtype_size(t->dtype); b++)
+            if (v[b])
+                return yq__node_err(g, node, e, YQ_STATUS_UNSUPPORTED,
+                                    "training_mode = true (random dropout) is not supported");
+    }
     switch (nd->op) {
     case YQ__OP_LEAKY_RELU:
         s->alpha = yq__attr_float(nd, "alpha", 0.01f);
