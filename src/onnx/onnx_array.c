@@ -70,8 +70,7 @@ enum yq_status yq__onnx_array_from_pb(const void *data, size_t size, const char 
                                       struct yq_array *out, struct yq__err *e)
 {
     memset(out, 0, sizeof *out);
-    Onnx__TensorProto *tp =
-        onnx__tensor_proto__unpack(NULL, size, size ? data : (const void *)"");
+    Onnx__TensorProto *tp = onnx__tensor_proto__unpack(NULL, size, size ? data : (const void *)"");
     if (!tp) return yq__errf(e, YQ_STATUS_BAD_INPUT, "%s: not a TensorProto", what);
     enum yq_status st = YQ_STATUS_OK;
     int t = tp->has_data_type ? tp->data_type : 0;

@@ -13,8 +13,8 @@
 static const struct {
     const char *descr;
     int type;
-} npy_types[] = {{"<f4", 1}, {"|u1", 2}, {"|i1", 3}, {"<u2", 4}, {"<i2", 5}, {"<i4", 6},
-                 {"<i8", 7}, {"|b1", 9}, {"<f2", 10}, {"<f8", 11}};
+} npy_types[] = {{"<f4", 1}, {"|u1", 2}, {"|i1", 3}, {"<u2", 4},  {"<i2", 5},
+                 {"<i4", 6}, {"<i8", 7}, {"|b1", 9}, {"<f2", 10}, {"<f8", 11}};
 
 static bool ends_with(const char *s, const char *suf)
 {
@@ -64,10 +64,13 @@ static enum yq_status npy_parse(const char *path, const unsigned char *b, size_t
         if (d[0] == '\'' && !strncmp(d + 1, npy_types[i].descr, 3) && d[4] == '\'')
             type = npy_types[i].type;
     if (!type)
-        return yq__errf(e, YQ_STATUS_UNSUPPORTED, "%s: .npy dtype is not one of f4 f8 f2 i1 i2 "
-                        "i4 i8 u1 u2 b1 (little-endian)", path);
+        return yq__errf(e, YQ_STATUS_UNSUPPORTED,
+                        "%s: .npy dtype is not one of f4 f8 f2 i1 i2 "
+                        "i4 i8 u1 u2 b1 (little-endian)",
+                        path);
     const char *s = dict_value(h, "'shape'");
-    if (!s || *s != '(') return yq__errf(e, YQ_STATUS_BAD_INPUT, "%s: .npy header has no shape", path);
+    if (!s || *s != '(')
+        return yq__errf(e, YQ_STATUS_BAD_INPUT, "%s: .npy header has no shape", path);
     s++;
     size_t count = 1;
     out->n_dims = 0;
@@ -80,7 +83,8 @@ static enum yq_status npy_parse(const char *path, const unsigned char *b, size_t
                             YQ_MAX_DIMS);
         int64_t v = 0;
         while (*s >= '0' && *s <= '9') {
-            if (v > ((int64_t)1 << 40)) return yq__errf(e, YQ_STATUS_BAD_INPUT, "%s: .npy dim too large", path);
+            if (v > ((int64_t)1 << 40))
+                return yq__errf(e, YQ_STATUS_BAD_INPUT, "%s: .npy dim too large", path);
             v = v * 10 + (*s++ - '0');
         }
         if (v && count > ((size_t)1 << 40) / (size_t)v)
@@ -110,11 +114,9 @@ enum yq_status yq_array_load(const char *path, struct yq_array *out, char *err, 
     size_t n = 0;
     if (yq__read_file(path, &data, &n, NULL))
         return yq__errf(&e, YQ_STATUS_IO, "%s: cannot read: %s", path, strerror(errno));
-    enum yq_status st =
-        ends_with(path, ".npy") ||
-                (n >= 6 && !memcmp(data, "\x93NUMPY", 6))
-            ? npy_parse(path, (const unsigned char *)data, n, out, &e)
-            : yq__onnx_array_from_pb(data, n, path, out, &e);
+    enum yq_status st = ends_with(path, ".npy") || (n >= 6 && !memcmp(data, "\x93NUMPY", 6))
+                            ? npy_parse(path, (const unsigned char *)data, n, out, &e)
+                            : yq__onnx_array_from_pb(data, n, path, out, &e);
     yq__free(data);
     if (st) yq_array_clear(out);
     return st;
@@ -133,19 +135,21 @@ enum yq_status yq_array_save_npy(const char *path, const struct yq_array *a, cha
         return yq__errf(&e, YQ_STATUS_UNSUPPORTED, "%s: element type %d has no .npy form", path,
                         a->elem_type);
     char h[512];
-    size_t l = (size_t)snprintf(h, sizeof h, "{'descr': '%s', 'fortran_order': False, 'shape': (",
-                                descr);
+    size_t l =
+        (size_t)snprintf(h, sizeof h, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
     for (int d = 0; d < a->n_dims && l < 400; d++)
         l += (size_t)snprintf(h + l, sizeof h - l, "%lld%s", (long long)a->dims[d],
-                              a->n_dims == 1 ? "," : d + 1 < a->n_dims ? ", " : "");
+                              a->n_dims == 1      ? ","
+                              : d + 1 < a->n_dims ? ", "
+                                                  : "");
     l += (size_t)snprintf(h + l, sizeof h - l, "), }");
     /* pad with spaces so magic + header is a multiple of 64, newline last */
     size_t total = (10 + l + 1 + 63) / 64 * 64;
     while (10 + l + 1 < total)
         h[l++] = ' ';
     h[l++] = '\n';
-    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(l & 0xff),
-                             (unsigned char)(l >> 8)};
+    unsigned char pre[10] = {
+        0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(l & 0xff), (unsigned char)(l >> 8)};
     FILE *f = fopen(path, "wb");
     if (!f) return yq__errf(&e, YQ_STATUS_IO, "%s: cannot write: %s", path, strerror(errno));
     bool ok = fwrite(pre, 1, 10, f) == 10 && fwrite(h, 1, l, f) == l &&

@@ -12,8 +12,18 @@
 #include "passes/passes.h"
 #include "runtime/runtime_internal.h"
 
-enum { T_FLOAT = 1, T_U8 = 2, T_S8 = 3, T_U16 = 4, T_S16 = 5, T_S32 = 6, T_S64 = 7,
-       T_BOOL = 9, T_F16 = 10, T_DOUBLE = 11 };
+enum {
+    T_FLOAT = 1,
+    T_U8 = 2,
+    T_S8 = 3,
+    T_U16 = 4,
+    T_S16 = 5,
+    T_S32 = 6,
+    T_S64 = 7,
+    T_BOOL = 9,
+    T_F16 = 10,
+    T_DOUBLE = 11
+};
 
 void yq_array_clear(struct yq_array *a)
 {
@@ -38,10 +48,23 @@ static double get_f(int t, const void *p, size_t i)
 {
     const unsigned char *b = p;
     switch (t) {
-    case T_FLOAT: { float v; memcpy(&v, b + 4 * i, 4); return v; }
-    case T_DOUBLE: { double v; memcpy(&v, b + 8 * i, 8); return v; }
-    case T_F16: { uint16_t h; memcpy(&h, b + 2 * i, 2); return yq__onnx_f16_to_f32(h); }
-    default: break;
+    case T_FLOAT: {
+        float v;
+        memcpy(&v, b + 4 * i, 4);
+        return v;
+    }
+    case T_DOUBLE: {
+        double v;
+        memcpy(&v, b + 8 * i, 8);
+        return v;
+    }
+    case T_F16: {
+        uint16_t h;
+        memcpy(&h, b + 2 * i, 2);
+        return yq__onnx_f16_to_f32(h);
+    }
+    default:
+        break;
     }
     return 0.0;
 }
@@ -50,13 +73,33 @@ static int64_t get_i(int t, const void *p, size_t i)
 {
     const unsigned char *b = p;
     switch (t) {
-    case T_U8: case T_BOOL: return b[i];
-    case T_S8: return (int8_t)b[i];
-    case T_U16: { uint16_t v; memcpy(&v, b + 2 * i, 2); return v; }
-    case T_S16: { int16_t v; memcpy(&v, b + 2 * i, 2); return v; }
-    case T_S32: { int32_t v; memcpy(&v, b + 4 * i, 4); return v; }
-    case T_S64: { int64_t v; memcpy(&v, b + 8 * i, 8); return v; }
-    default: return (int64_t)get_f(t, p, i);
+    case T_U8:
+    case T_BOOL:
+        return b[i];
+    case T_S8:
+        return (int8_t)b[i];
+    case T_U16: {
+        uint16_t v;
+        memcpy(&v, b + 2 * i, 2);
+        return v;
+    }
+    case T_S16: {
+        int16_t v;
+        memcpy(&v, b + 2 * i, 2);
+        return v;
+    }
+    case T_S32: {
+        int32_t v;
+        memcpy(&v, b + 4 * i, 4);
+        return v;
+    }
+    case T_S64: {
+        int64_t v;
+        memcpy(&v, b + 8 * i, 8);
+        return v;
+    }
+    default:
+        return (int64_t)get_f(t, p, i);
     }
 }
 
@@ -65,29 +108,54 @@ static void put(int t, void *p, size_t i, int src_t, const void *src, size_t si)
     unsigned char *b = p;
     if (!is_int_type(t)) {
         double v = is_int_type(src_t) ? (double)get_i(src_t, src, si) : get_f(src_t, src, si);
-        if (t == T_FLOAT) { float f = (float)v; memcpy(b + 4 * i, &f, 4); }
-        else memcpy(b + 8 * i, &v, 8);
+        if (t == T_FLOAT) {
+            float f = (float)v;
+            memcpy(b + 4 * i, &f, 4);
+        } else
+            memcpy(b + 8 * i, &v, 8);
         return;
     }
     int64_t v = get_i(src_t, src, si);
     switch (t) {
-    case T_BOOL: b[i] = v != 0; break;
-    case T_U8: case T_S8: b[i] = (unsigned char)v; break;
-    case T_U16: case T_S16: { uint16_t h = (uint16_t)v; memcpy(b + 2 * i, &h, 2); break; }
-    case T_S32: { int32_t w = (int32_t)v; memcpy(b + 4 * i, &w, 4); break; }
-    default: memcpy(b + 8 * i, &v, 8); break;
+    case T_BOOL:
+        b[i] = v != 0;
+        break;
+    case T_U8:
+    case T_S8:
+        b[i] = (unsigned char)v;
+        break;
+    case T_U16:
+    case T_S16: {
+        uint16_t h = (uint16_t)v;
+        memcpy(b + 2 * i, &h, 2);
+        break;
+    }
+    case T_S32: {
+        int32_t w = (int32_t)v;
+        memcpy(b + 4 * i, &w, 4);
+        break;
+    }
+    default:
+        memcpy(b + 8 * i, &v, 8);
+        break;
     }
 }
 
 static int onnx_type_of(enum yq__dtype d)
 {
     switch (d) {
-    case YQ__DTYPE_U8: return T_U8;
-    case YQ__DTYPE_S8: return T_S8;
-    case YQ__DTYPE_S32: return T_S32;
-    case YQ__DTYPE_S64: return T_S64;
-    case YQ__DTYPE_BOOL: return T_BOOL;
-    default: return T_FLOAT;
+    case YQ__DTYPE_U8:
+        return T_U8;
+    case YQ__DTYPE_S8:
+        return T_S8;
+    case YQ__DTYPE_S32:
+        return T_S32;
+    case YQ__DTYPE_S64:
+        return T_S64;
+    case YQ__DTYPE_BOOL:
+        return T_BOOL;
+    default:
+        return T_FLOAT;
     }
 }
 
@@ -125,8 +193,7 @@ static enum yq_status output_array(const struct yq__tensor *t, const void *data,
     for (size_t i = 0; i < n; i++) {
         size_t si = i;
         if (nhwc) { /* i = (b*C + c)*HW + p  ←  (b*HW + p)*C + c */
-            size_t p = i % (size_t)HW, c = (i / (size_t)HW) % (size_t)C,
-                   b = i / (size_t)(HW * C);
+            size_t p = i % (size_t)HW, c = (i / (size_t)HW) % (size_t)C, b = i / (size_t)(HW * C);
             si = (b * (size_t)HW + p) * (size_t)C + c;
         }
         put(type, o->data, i, src_t, data, si);
@@ -152,8 +219,7 @@ enum yq_status yq_onnx_run(const char *model_path, int n_inputs, const struct yq
     for (int i = 0; i < n_inputs; i++)
         if (!yq__onnx_elem_size(inputs[i].elem_type) || inputs[i].n_dims < 0 ||
             inputs[i].n_dims > YQ_MAX_DIMS ||
-            numel(&inputs[i]) * yq__onnx_elem_size(inputs[i].elem_type) !=
-                inputs[i].size_bytes)
+            numel(&inputs[i]) * yq__onnx_elem_size(inputs[i].elem_type) != inputs[i].size_bytes)
             return yq__errf(&e, YQ_STATUS_INVALID_ARGUMENT,
                             "input %d: element type %d or size does not fit its dims", i,
                             inputs[i].elem_type);
@@ -198,13 +264,13 @@ enum yq_status yq_onnx_run(const char *model_path, int n_inputs, const struct yq
         if (bound[i]) continue;
         const struct yq__tensor *t = &m->g->tensors[m->g->inputs[k]];
         size_t n = numel(&inputs[i]);
-        bool same = n == (size_t)yq__shape_numel(&t->shape) &&
-                    inputs[i].n_dims == t->shape.rank;
+        bool same = n == (size_t)yq__shape_numel(&t->shape) && inputs[i].n_dims == t->shape.rank;
         for (int d = 0; same && d < t->shape.rank; d++)
-            same = inputs[i].dims[d] ==
-                   (t->layout == YQ__LAYOUT_NHWC && t->shape.rank == 4
-                        ? t->shape.d[d == 0 ? 0 : d == 1 ? 3 : d - 1]
-                        : t->shape.d[d]);
+            same = inputs[i].dims[d] == (t->layout == YQ__LAYOUT_NHWC && t->shape.rank == 4
+                                             ? t->shape.d[d == 0   ? 0
+                                                          : d == 1 ? 3
+                                                                   : d - 1]
+                                             : t->shape.d[d]);
         if (!same) {
             st = yq__errf(&e, YQ_STATUS_INVALID_ARGUMENT,
                           "%s: input %d ('%s') does not have the graph's shape",

@@ -70,8 +70,9 @@ static bool applicable(const char *model, char *op, size_t cap)
 static double f16(uint16_t h)
 {
     int ex = (h >> 10) & 31, man = h & 1023;
-    double v = ex == 0 ? ldexp(man, -24) : ex == 31 ? (man ? NAN : INFINITY)
-                                                    : ldexp(man + 1024, ex - 25);
+    double v = ex == 0    ? ldexp(man, -24)
+               : ex == 31 ? (man ? NAN : INFINITY)
+                          : ldexp(man + 1024, ex - 25);
     return h & 0x8000 ? -v : v;
 }
 
@@ -79,13 +80,33 @@ static double value(const struct yq_array *a, size_t i)
 {
     const unsigned char *p = a->data;
     switch (a->elem_type) {
-    case 1: { float v; memcpy(&v, p + 4 * i, 4); return v; }
-    case 11: { double v; memcpy(&v, p + 8 * i, 8); return v; }
-    case 2: case 9: return p[i];
-    case 3: return (int8_t)p[i];
-    case 6: { int32_t v; memcpy(&v, p + 4 * i, 4); return v; }
-    case 7: { int64_t v; memcpy(&v, p + 8 * i, 8); return (double)v; }
-    default: return NAN;
+    case 1: {
+        float v;
+        memcpy(&v, p + 4 * i, 4);
+        return v;
+    }
+    case 11: {
+        double v;
+        memcpy(&v, p + 8 * i, 8);
+        return v;
+    }
+    case 2:
+    case 9:
+        return p[i];
+    case 3:
+        return (int8_t)p[i];
+    case 6: {
+        int32_t v;
+        memcpy(&v, p + 4 * i, 4);
+        return v;
+    }
+    case 7: {
+        int64_t v;
+        memcpy(&v, p + 8 * i, 8);
+        return (double)v;
+    }
+    default:
+        return NAN;
     }
 }
 
@@ -118,8 +139,8 @@ static bool close_enough(const struct yq_array *got, const struct yq_array *want
             memcpy(&h, (const unsigned char *)want->data + 2 * i, 2);
             w = f16(h);
         }
-        bool ok = (isnan(w) && isnan(g)) || g == w ||
-                  (want_f && fabs(g - w) <= 1e-7 + 1e-3 * fabs(w));
+        bool ok =
+            (isnan(w) && isnan(g)) || g == w || (want_f && fabs(g - w) <= 1e-7 + 1e-3 * fabs(w));
         if (!ok) {
             snprintf(why, cap, "element %zu is %.9g, expected %.9g", i, g, w);
             return false;
@@ -191,6 +212,53 @@ done:
     return r;
 }
 
+/* The same case through the CLI: `yoloq run` with input 0 converted to .npy, the rest as
+ * .pb, output_0.npy read back and compared. */
+static void run_cli(const char *root, const char *test)
+{
+    char dir[1024], model[1100], npy[1200], cmd[8192], out[1200], want_path[1200], err[256];
+    snprintf(dir, sizeof dir, "%s/%s/test_data_set_0", root, test);
+    snprintf(model, sizeof model, "%s/%s/model.onnx", root, test);
+    char tmp[] = "/tmp/yq_run_XXXXXX";
+    if (!mkdtemp(tmp)) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    struct yq_array a, got, want;
+    snprintf(npy, sizeof npy, "%s/input_0.npy", tmp);
+    char in0[1100];
+    snprintf(in0, sizeof in0, "%s/input_0.pb", dir);
+    CHECK(yq_array_load(in0, &a, err, sizeof err) == YQ_STATUS_OK);
+    CHECK(yq_array_save_npy(npy, &a, err, sizeof err) == YQ_STATUS_OK);
+    yq_array_clear(&a);
+    int n = snprintf(cmd, sizeof cmd, "'%s/yoloq' run --model '%s' --input '%s'", YQ_BINARY_DIR,
+                     model, npy);
+    for (int i = 1; i < 8; i++) {
+        char p[1100];
+        struct stat st;
+        snprintf(p, sizeof p, "%s/input_%d.pb", dir, i);
+        if (stat(p, &st)) break;
+        n += snprintf(cmd + n, sizeof cmd - (size_t)n, " --input '%s'", p);
+    }
+    snprintf(cmd + n, sizeof cmd - (size_t)n, " -o '%s/out' >/dev/null", tmp);
+    int rc = system(cmd);
+    CHECKF(rc == 0, "%s: yoloq run exited %d", test, rc);
+    snprintf(out, sizeof out, "%s/out/output_0.npy", tmp);
+    snprintf(want_path, sizeof want_path, "%s/output_0.pb", dir);
+    memset(&got, 0, sizeof got);
+    if (rc == 0 && yq_array_load(out, &got, err, sizeof err) == YQ_STATUS_OK &&
+        yq_array_load(want_path, &want, err, sizeof err) == YQ_STATUS_OK) {
+        char why[256] = "";
+        CHECKF(close_enough(&got, &want, why, sizeof why), "%s via the CLI: %s", test, why);
+        yq_array_clear(&want);
+    } else {
+        CHECKF(false, "%s: no output_0.npy from yoloq run", test);
+    }
+    yq_array_clear(&got);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    CHECK(system(cmd) == 0);
+}
+
 int main(void)
 {
     const char *root = getenv("YQ_ONNX_NODE_DIR");
@@ -232,11 +300,24 @@ int main(void)
             if (r == R_REFUSED) break;
         }
         total[worst]++;
-        if (worst == R_PASS) c->pass++;
-        else if (worst == R_REFUSED) c->refused++;
-        else c->wrong++;
+        if (worst == R_PASS)
+            c->pass++;
+        else if (worst == R_REFUSED)
+            c->refused++;
+        else
+            c->wrong++;
         CHECKF(worst != R_WRONG, "%s ran and gave a wrong answer", names[i]);
     }
+    /* a few through the CLI: a Conv with its weight bound, a Reshape shape, a Resize's
+     * scales, a Slice's starts/ends, an int64 output (Shape) */
+    static const char *const cli_cases[] = {"test_conv_with_strides_padding",
+                                            "test_reshape_reduced_dims",
+                                            "test_resize_upsample_scales_linear",
+                                            "test_slice",
+                                            "test_shape",
+                                            NULL};
+    for (int i = 0; cli_cases[i]; i++)
+        run_cli(root, cli_cases[i]);
     printf("%-22s %5s %8s %6s\n", "operator", "pass", "refused", "wrong");
     for (int i = 0; i < n_ops; i++)
         printf("%-22s %5d %8d %6d\n", ops[i].op, ops[i].pass, ops[i].refused, ops[i].wrong);

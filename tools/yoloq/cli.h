@@ -27,6 +27,7 @@ int yq_cmd_info(int argc, char **argv);
 int yq_cmd_eval(int argc, char **argv);
 int yq_cmd_bench(int argc, char **argv);
 int yq_cmd_build(int argc, char **argv);
+int yq_cmd_run(int argc, char **argv);
 
 enum yq_cli_kind {
     YQ_CLI_KIND_END,     /* ends a table */
