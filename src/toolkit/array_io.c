@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "onnx/onnx.h"
+#include "toolkit_internal.h"
 
 static const struct {
     const char *descr;
@@ -35,21 +36,31 @@ static const char *dict_value(const char *h, const char *key)
     return p;
 }
 
-static enum yq_status npy_parse(const char *path, const unsigned char *b, size_t n,
-                                struct yq_array *out, struct yq__err *e)
+enum yq_status yq__npy_span(const char *path, const unsigned char *b, size_t n, size_t *start,
+                            size_t *hl, struct yq__err *e)
 {
     if (n < 10 || memcmp(b, "\x93NUMPY", 6))
         return yq__errf(e, YQ_STATUS_BAD_INPUT, "%s: not a .npy file", path);
-    size_t hl, start;
     if (b[6] == 1) {
-        hl = (size_t)b[8] | (size_t)b[9] << 8;
-        start = 10;
+        *hl = (size_t)b[8] | (size_t)b[9] << 8;
+        *start = 10;
     } else if ((b[6] == 2 || b[6] == 3) && n >= 12) {
-        hl = (size_t)b[8] | (size_t)b[9] << 8 | (size_t)b[10] << 16 | (size_t)b[11] << 24;
-        start = 12;
+        *hl = (size_t)b[8] | (size_t)b[9] << 8 | (size_t)b[10] << 16 | (size_t)b[11] << 24;
+        *start = 12;
     } else {
         return yq__errf(e, YQ_STATUS_BAD_INPUT, "%s: unsupported .npy version %d", path, b[6]);
     }
+    if (*hl > n - *start)
+        return yq__errf(e, YQ_STATUS_BAD_INPUT, "%s: truncated .npy header", path);
+    return YQ_STATUS_OK;
+}
+
+static enum yq_status npy_parse(const char *path, const unsigned char *b, size_t n,
+                                struct yq_array *out, struct yq__err *e)
+{
+    size_t hl, start;
+    enum yq_status st = yq__npy_span(path, b, n, &start, &hl, e);
+    if (st) return st;
     if (hl > n - start || hl > 4096)
         return yq__errf(e, YQ_STATUS_BAD_INPUT, "%s: bad .npy header length %zu", path, hl);
     char h[4097];

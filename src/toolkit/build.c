@@ -137,20 +137,10 @@ static bool ends_with(const char *s, const char *suffix)
 enum yq_status yq__npy_header(const char *path, const unsigned char *b, size_t n, bool *is_u8,
                               bool *channels_last, size_t *off, struct yq__err *e)
 {
-    if (n < 10 || memcmp(b, "\x93NUMPY", 6))
-        return yq__errf(e, YQ_STATUS_BAD_INPUT, "%s: not a .npy file", path);
     size_t hl, start;
-    if (b[6] == 1) {
-        hl = (size_t)b[8] | (size_t)b[9] << 8;
-        start = 10;
-    } else if ((b[6] == 2 || b[6] == 3) && n >= 12) {
-        hl = (size_t)b[8] | (size_t)b[9] << 8 | (size_t)b[10] << 16 | (size_t)b[11] << 24;
-        start = 12;
-    } else {
-        return yq__errf(e, YQ_STATUS_BAD_INPUT, "%s: unsupported .npy version %d", path, b[6]);
-    }
-    if (hl > n - start)
-        return yq__errf(e, YQ_STATUS_BAD_INPUT, "%s: truncated .npy header", path);
+    enum yq_status st = yq__npy_span(path, b, n, &start, &hl, e);
+    if (st)
+        return st;
     char h[1024];
     size_t cl = hl < sizeof h - 1 ? hl : sizeof h - 1;
     memcpy(h, b + start, cl);

@@ -18,6 +18,10 @@ enum yq_status yq__toolkit_import(const char *path, const struct yq_import_optio
 void yq__letterbox_from_meta(const char *mode, const char *order,
                              struct yq_letterbox_options *lb);
 
+/* Where a .npy file's header dict lies (versions 1-3): bytes [*start, *start + *hl) of b,
+ * inside the n bytes. @retval YQ_STATUS_BAD_INPUT with "path: ..." */
+enum yq_status yq__npy_span(const char *path, const unsigned char *b, size_t n, size_t *start,
+                            size_t *hl, struct yq__err *e);
 /* The header of a .npy calibration sample (n bytes at b): versions 1-3, dtype '<f4' or
  * '|u1', C order. Sets *is_u8, *channels_last (the shape ends in 3: a float [1,H,W,3] is
  * NHWC) and *off (where the data starts, <= n). Untrusted bytes: every length checked.
