@@ -38,6 +38,9 @@ struct yq_import_options {
     /* Sidecar JSON with class names / anchors / strides ("class_names" or "names",
      * "anchors_flat", "strides"); NULL = "<model stem>.json" if it exists. */
     const char *sidecar;
+    /* Key of an encrypted .yqm (32 bytes, yoloq/seal.h), or NULL; borrowed for the call. */
+    const uint8_t *key;
+    size_t key_len;
 };
 YQ_API void yq_import_options_init(struct yq_import_options *o);
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include "yoloq/status.h"
 
 #define YQ_ALIGN 64
@@ -74,5 +75,17 @@ void *yq__malloc(size_t size);
 void *yq__calloc(size_t n, size_t size);
 void *yq__realloc(void *p, size_t size);
 void yq__free(void *p);
+
+/* Atomic output files (yoloq/atomic_file.h) for library writers: temp file beside path,
+ * fsync, rename; on any failure the temp file is gone and path untouched. */
+struct yq_atomic_file;
+enum yq_status yq__atomic_open(const char *path, struct yq_atomic_file **out, FILE **f,
+                               struct yq__err *e);
+enum yq_status yq__atomic_commit(struct yq_atomic_file *a, struct yq__err *e);
+/* The whole of data[0..size) as path, atomically. */
+enum yq_status yq__atomic_write(const char *path, const void *data, size_t size,
+                                struct yq__err *e);
+/* Zeroes n bytes through a volatile pointer, so the compiler cannot drop it (keys). */
+void yq__wipe(void *p, size_t n);
 
 #endif

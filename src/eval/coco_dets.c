@@ -184,9 +184,11 @@ enum yq_status yq_coco_dets_save_json(const struct yq_coco_dets *dets, const cha
     struct yq__err e = {err, err_cap};
     if (!dets || !path)
         return yq__errf(&e, YQ_STATUS_INVALID_ARGUMENT, "yq_coco_dets_save_json: NULL argument");
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return yq__errf(&e, YQ_STATUS_IO, "%s: cannot create: %s", path, strerror(errno));
+    FILE *f;
+    struct yq_atomic_file *a; /* the file appears whole, or not at all */
+    enum yq_status st = yq__atomic_open(path, &a, &f, &e);
+    if (st)
+        return st;
     fputs("[", f);
     for (size_t i = 0; i < dets->n; i++) {
         const struct yq_coco_det *d = &dets->v[i];
@@ -202,8 +204,5 @@ enum yq_status yq_coco_dets_save_json(const struct yq_coco_dets *dets, const cha
         fputs(line, f);
     }
     fputs("\n]\n", f);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad)
-        return yq__errf(&e, YQ_STATUS_IO, "%s: write failed", path);
-    return YQ_STATUS_OK;
+    return yq__atomic_commit(a, &e);
 }

@@ -49,8 +49,8 @@
  * and I = 0xcbf29ce484222325: lanes h[l] = I + l (l = 0..3); h[j % 4] = mix(h[j % 4], w[j])
  * for every j; r = I; r = mix(r, h[l]) for l = 0..3; checksum = mix(r, n). Each mix is a
  * bijection in either argument, so any change within one 8-byte word is always detected.
- * flags bit 0 marks an encrypted file (reserved: this build rejects it); other bits must
- * be 0.
+ * flags bit 0 marks an encrypted (sealed) file, whose layout yqm_seal.c describes; this
+ * reader refuses it (yq__yqm_load_any opens it first); other bits must be 0.
  *
  * The reader checks every offset, length and count against the bytes present and against
  * overflow, all refs in bounds and NUL-terminated, enum values, tensor indices, constant
@@ -75,7 +75,8 @@
  * @retval YQ_STATUS_OUT_OF_MEMORY */
 enum yq_status yq__yqm_write_memory(const struct yq__graph *g, void **data, size_t *size,
                                     struct yq__err *e);
-/* Same, written to `path` (replaced; removed again on a write error).
+/* Same, written to `path` atomically (temp file, fsync, rename: a failed or killed write
+ * leaves any older file there intact).
  * @retval YQ_STATUS_IO cannot create or write the file */
 enum yq_status yq__yqm_write(const struct yq__graph *g, const char *path, struct yq__err *e);
 
@@ -91,5 +92,23 @@ enum yq_status yq__yqm_read_graph(const void *data, size_t size, const char *nam
 /* The file checksum of n bytes (defined in the layout comment above). */
 #define YQ__YQM_CHECKSUM_INIT 0xcbf29ce484222325ull
 uint64_t yq__yqm_checksum(const void *data, size_t n);
+
+/* Sealed files (yqm_seal.c; layout there). True when data starts a sealed .yqm header. */
+struct yq_model_options;
+bool yq__yqm_is_sealed(const void *data, size_t size);
+/* Encrypts n plain bytes into a new yq__malloc'd sealed file image. `what` names it in
+ * messages. @retval YQ_STATUS_INVALID_ARGUMENT bad key; YQ_STATUS_UNSUPPORTED no libsodium */
+enum yq_status yq__yqm_seal(const void *plain, size_t n, const uint8_t *key, size_t key_len,
+                            const char *what, uint8_t **out, size_t *out_size, struct yq__err *e);
+/* Checks and decrypts a sealed image into new plain bytes (wipe them after use). One
+ * distinct message each: truncated, trailing bytes, no key, wrong key, modified.
+ * @retval YQ_STATUS_BAD_MODEL, YQ_STATUS_INVALID_ARGUMENT (key), YQ_STATUS_UNSUPPORTED */
+enum yq_status yq__yqm_unseal(const void *data, size_t size, const char *what,
+                              const uint8_t *key, size_t key_len, uint8_t **plain,
+                              size_t *plain_size, struct yq__err *e);
+/* yq__yqm_read_graph on a plain or (with o->key) sealed image. */
+enum yq_status yq__yqm_load_any(const void *data, size_t size, const char *name,
+                                const struct yq_model_options *o, struct yq__graph **g,
+                                struct yq__err *e);
 
 #endif

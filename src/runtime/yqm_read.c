@@ -190,7 +190,7 @@ static enum yq_status read_header(struct rd *r)
                    YQ__YQM_HEADER_SIZE);
     uint32_t flags = get_u32(p + 8);
     if (flags & YQ__YQM_FLAG_ENCRYPTED)
-        return bad(r, YQ_STATUS_UNSUPPORTED, "encrypted model: this build cannot decrypt it");
+        return bad(r, YQ_STATUS_UNSUPPORTED, "encrypted model: it must be opened with its key");
     if (flags) return bad(r, YQ_STATUS_BAD_MODEL, "unknown flags 0x%x", flags);
     if (get_u32(p + 12) != SEC_COUNT)
         return bad(r, YQ_STATUS_BAD_MODEL, "%u sections (version 1 has %u)", get_u32(p + 12),
@@ -574,12 +574,11 @@ enum yq_status yq_model_load_memory(const void *data, size_t size, const char *n
                                     char *err, size_t err_cap)
 {
     struct yq__err e = {err, err_cap};
-    (void)o; /* keys only matter for encrypted files, which read_header refuses for now */
     if (!out)
         return yq__errf(&e, YQ_STATUS_INVALID_ARGUMENT, "%s: NULL output", name ? name : "model");
     *out = NULL;
     struct yq__graph *g;
-    enum yq_status st = yq__yqm_read_graph(data, size, name, &g, &e);
+    enum yq_status st = yq__yqm_load_any(data, size, name, o, &g, &e);
     if (st) return st;
     return yq__model_create(g, out, &e);
 }

@@ -532,19 +532,7 @@ enum yq_status yq__yqm_write(const struct yq__graph *g, const char *path, struct
     size_t size;
     enum yq_status st = yq__yqm_write_memory(g, &data, &size, e);
     if (st) return st;
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        st = yq__errf(e, YQ_STATUS_IO, "%s: cannot create (%s)", path, strerror(errno));
-        yq__free(data);
-        return st;
-    }
-    size_t n = fwrite(data, 1, size, f);
-    int err = n == size ? 0 : errno;
-    if (fclose(f) != 0 && !err) err = errno ? errno : EIO;
+    st = yq__atomic_write(path, data, size, e);
     yq__free(data);
-    if (n != size || err) {
-        remove(path);
-        return yq__errf(e, YQ_STATUS_IO, "%s: write failed (%s)", path, strerror(err ? err : EIO));
-    }
-    return YQ_STATUS_OK;
+    return st;
 }

@@ -273,7 +273,14 @@ enum yq_status yq_model_open(const char *path, const struct yq_import_options *o
     char magic[4] = {0};
     size_t n = fread(magic, 1, 4, f);
     fclose(f);
-    if (n == 4 && !memcmp(magic, "YQM1", 4))
-        return yq_model_load_file(path, NULL, out, err, err_cap);
+    if (n == 4 && !memcmp(magic, "YQM1", 4)) {
+        struct yq_model_options mo;
+        yq_model_options_init(&mo);
+        if (o) {
+            mo.key = o->key;
+            mo.key_len = o->key_len;
+        }
+        return yq_model_load_file(path, &mo, out, err, err_cap);
+    }
     return yq_model_load_onnx(path, o, out, err, err_cap);
 }

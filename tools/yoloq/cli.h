@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cli_lists.h"
 
@@ -28,6 +29,9 @@ int yq_cmd_eval(int argc, char **argv);
 int yq_cmd_bench(int argc, char **argv);
 int yq_cmd_build(int argc, char **argv);
 int yq_cmd_run(int argc, char **argv);
+int yq_cmd_keygen(int argc, char **argv);
+int yq_cmd_encrypt(int argc, char **argv);
+int yq_cmd_decrypt(int argc, char **argv);
 
 enum yq_cli_kind {
     YQ_CLI_KIND_END,     /* ends a table */
@@ -122,5 +126,18 @@ const char *yq_cli_value(int argc, char **argv, int *i);
 void yq_cli_progress(const char *what, size_t done, size_t total);
 /* Ends an unfinished bar with a newline (terminal only) so an error line starts clean. */
 void yq_cli_progress_break(void);
+
+/* Encrypted models (cli_key.c). Every command that loads a model has YQ_CLI_KEY_OPT. */
+#define YQ_CLI_KEY_OPT(p)                                                                          \
+    YQ_CLI_STR("--key", p, "KEYFILE  key of an encrypted model (default: $YOLOQ_KEY_FILE)")
+struct yq_import_options;
+struct yq_model;
+/* Loads the key named by key_file, else by $YOLOQ_KEY_FILE, into key[32]; *have = false
+ * when neither is set. 1 after a one-line error, else 0. */
+int yq_cli_key(const char *cmd, const char *key_file, uint8_t key[32], bool *have);
+/* yq_model_open with the key (wiped after), io may be NULL; 1 after a one-line error
+ * (which says how to give a key when the file is encrypted and none was given). */
+int yq_cli_model_open(const char *cmd, const char *path, struct yq_import_options *io,
+                      const char *key_file, struct yq_model **m);
 
 #endif

@@ -48,11 +48,12 @@ static int cmp_layer(const void *a, const void *b)
 
 int yq_cmd_bench(int argc, char **argv)
 {
-    const char *path = NULL, *pos = NULL;
+    const char *path = NULL, *pos = NULL, *key_file = NULL;
     int threads = 1, runs = 50, warmup = 5, top = 10;
     bool per_layer = false, json = false;
     struct yq_cli_opt opts[] = {
         YQ_CLI_STR("--model", &path, "M.onnx|M.yqm  the model (or give it as an argument)"),
+        YQ_CLI_KEY_OPT(&key_file),
         YQ_CLI_INT("--threads", &threads, 1, 256, "N  compute threads (default 1)"),
         YQ_CLI_INT("--runs", &runs, 1, 1000000, "N  timed runs (default 50)"),
         YQ_CLI_INT("--warmup", &warmup, 0, 1000000, "N  untimed runs first (default 5)"),
@@ -81,8 +82,9 @@ int yq_cmd_bench(int argc, char **argv)
     yq_session_options_init(&so);
     so.n_threads = threads;
     so.profile = per_layer;
-    if (yq_model_open(path, NULL, &m, err, sizeof err) ||
-        yq_session_create(m, &so, &s, err, sizeof err)) {
+    if (yq_cli_model_open("bench", path, NULL, key_file, &m))
+        return 1;
+    if (yq_session_create(m, &so, &s, err, sizeof err)) {
         fprintf(stderr, "yoloq bench: %s\n", err);
         yq_model_free(m);
         return 1;

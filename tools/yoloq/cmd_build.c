@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "yoloq/seal.h"
 #include "yoloq/toolkit.h"
 
 static void on_progress(void *ctx, int pass, int n_passes, int done, int total)
@@ -31,6 +32,7 @@ int yq_cmd_build(int argc, char **argv)
     int algo = (int)bo.algorithm, method = (int)bo.method, mode = bo.act_float,
         otype = bo.int8_outputs, order = (int)io->channel_order;
     bool no_quantize = false;
+    const char *encrypt = NULL;
     struct yq_cli_opt opts[] = {
         YQ_CLI_OPT_("--output", "-o", YQ_CLI_KIND_STR, &out, 0, 0, NULL,
                     "MODEL.yqm  the file to write"),
@@ -58,6 +60,8 @@ int yq_cmd_build(int argc, char **argv)
         YQ_CLI_FLOAT3("--std", io->std, 1e-6, 1e6, "R,G,B  see --mean"),
         YQ_CLI_SET("--rgb2bgr", &order, YQ_CHANNEL_ORDER_BGR, "the model expects BGR"),
         YQ_CLI_STR("--custom-string", &custom, "S  stored in the file (yoloq info shows it)"),
+        YQ_CLI_STR("--encrypt", &encrypt,
+                   "KEYFILE  seal the .yqm with this key (yoloq keygen makes one)"),
         YQ_CLI_END};
     int n_pos = 0;
     int rc = yq_cli_parse("build", opts, argc, argv, &in, 1, &n_pos);
@@ -93,15 +97,29 @@ int yq_cmd_build(int argc, char **argv)
     }
     bo.progress = on_progress;
     char err[512];
-    struct yq_model *m = NULL;
-    struct yq_build_report rep;
-    if (yq_model_build(in, &bo, &m, &rep, err, sizeof err)) {
+    /* the key is checked before the (long) build and wiped right after the save */
+    uint8_t key[YQ_KEY_BYTES];
+    if (encrypt && yq_key_load_file(encrypt, key, err, sizeof err)) {
         fprintf(stderr, "yoloq build: %s\n", err);
         return 1;
     }
-    if ((custom && yq_model_set_meta(m, "yq.custom_string", custom)) ||
-        yq_model_save_file(m, out, err, sizeof err)) {
-        fprintf(stderr, "yoloq build: %s\n", custom ? "out of memory" : err);
+    struct yq_model *m = NULL;
+    struct yq_build_report rep;
+    if (yq_model_build(in, &bo, &m, &rep, err, sizeof err)) {
+        if (encrypt)
+            yq_key_wipe(key, sizeof key);
+        fprintf(stderr, "yoloq build: %s\n", err);
+        return 1;
+    }
+    enum yq_status saved = YQ_STATUS_OUT_OF_MEMORY;
+    snprintf(err, sizeof err, "out of memory");
+    if (!custom || !yq_model_set_meta(m, "yq.custom_string", custom))
+        saved = encrypt ? yq_model_save_file_encrypted(m, out, key, sizeof key, err, sizeof err)
+                        : yq_model_save_file(m, out, err, sizeof err);
+    if (encrypt)
+        yq_key_wipe(key, sizeof key);
+    if (saved) {
+        fprintf(stderr, "yoloq build: %s\n", err);
         yq_build_report_free(&rep);
         yq_model_free(m);
         return 1;

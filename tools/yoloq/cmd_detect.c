@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "yoloq/atomic_file.h"
 #include "yoloq/media.h"
 #include "yoloq/toolkit.h"
 
@@ -88,6 +89,7 @@ static long image_id(const char *path, int index)
 
 int yq_cmd_detect(int argc, char **argv)
 {
+    const char *key_file = NULL;
     const char *model_path = NULL, *json_path = NULL, *save_dir = NULL, *outputs = NULL,
                *names = NULL, *anchors = NULL, *strides = NULL;
     struct yq_detector_options o;
@@ -97,6 +99,7 @@ int yq_cmd_detect(int argc, char **argv)
     int order = (int)io.channel_order;
     struct yq_cli_opt opts[] = {
         YQ_CLI_STR("--model", &model_path, "M.onnx|M.yqm  the model"),
+        YQ_CLI_KEY_OPT(&key_file),
         YQ_CLI_FLOAT("--conf", &o.conf, 0, 1, "X  score threshold (default 0.25)"),
         YQ_CLI_FLOAT("--iou", &o.iou, 0, 1, "X  NMS IoU threshold (default 0.45)"),
         YQ_CLI_INT("--max-det", &o.max_det, 1, 100000, "N  detections per image (default 300)"),
@@ -143,7 +146,11 @@ int yq_cmd_detect(int argc, char **argv)
     char err[512];
     struct yq_model *m = NULL;
     struct yq_detector *d = NULL;
-    bool opened = yq_model_open(model_path, &io, &m, err, sizeof err) == YQ_STATUS_OK;
+    if (yq_cli_model_open("detect", model_path, &io, key_file, &m)) {
+        free(inputs);
+        return 1;
+    }
+    bool opened = true;
     if (opened && ((anchors && yq_model_set_meta(m, "yq.anchors", anchors)) ||
                    (strides && yq_model_set_meta(m, "yq.strides", strides)))) {
         snprintf(err, sizeof err, "out of memory");
@@ -164,8 +171,9 @@ int yq_cmd_detect(int argc, char **argv)
         return 1;
     }
     FILE *jf = NULL;
-    if (json_path && !(jf = fopen(json_path, "w"))) {
-        fprintf(stderr, "yoloq detect: %s: cannot write: %s\n", json_path, strerror(errno));
+    struct yq_atomic_file *jaf = NULL; /* the JSON appears whole, or not at all */
+    if (json_path && yq_atomic_open(json_path, &jaf, &jf, err, sizeof err)) {
+        fprintf(stderr, "yoloq detect: %s\n", err);
         yq_detector_free(d);
         yq_model_free(m);
         free(inputs);
@@ -250,8 +258,8 @@ int yq_cmd_detect(int argc, char **argv)
     }
     if (jf) {
         fputs("\n]\n", jf);
-        if (fclose(jf) != 0) {
-            fprintf(stderr, "yoloq detect: %s: write failed\n", json_path);
+        if (yq_atomic_commit(jaf, err, sizeof err)) {
+            fprintf(stderr, "yoloq detect: %s\n", err);
             failures++;
         }
     }

@@ -16,6 +16,7 @@
 
 struct eval_args {
     const char *model, *images, *annotations, *labels, *detections, *save_json, *reference;
+    const char *key_file;
     double conf, iou, agree_score, agree_iou;
     int max_det, threads;
     bool per_class, skip_unknown, single_label;
@@ -43,6 +44,7 @@ static int parse_args(int argc, char **argv, struct eval_args *a)
                    "FILE  evaluate an existing COCO results file (ours or anyone's)"),
         YQ_CLI_STR("--model", &a->model,
                    "FILE  run the detector over --images (conf/iou/max-det apply)"),
+        YQ_CLI_KEY_OPT(&a->key_file),
         YQ_CLI_STR("--images", &a->images, "DIR  the images of the ground truth"),
         YQ_CLI_STR("--annotations", &a->annotations, "FILE  ground truth as a COCO instances JSON"),
         YQ_CLI_STR("--labels", &a->labels, "DIR  ground truth as YOLO labels for --images"),
@@ -128,8 +130,9 @@ static int eval_model(const struct eval_args *a, const struct yq_coco_gt *gt,
             o.multi_label ? "multi-label (a box counts for every class above conf, as val.py)"
                           : "single-label (best class per box, as detect.py)",
             a->conf, a->iou, a->max_det);
-    if (yq_model_open(a->model, NULL, &m, err, sizeof err) ||
-        yq_detector_create(m, &o, &d, err, sizeof err)) {
+    if (yq_cli_model_open("eval", a->model, NULL, a->key_file, &m))
+        return 1;
+    if (yq_detector_create(m, &o, &d, err, sizeof err)) {
         fprintf(stderr, "yoloq eval: %s\n", err);
         yq_model_free(m);
         return 1;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "yoloq/seal.h"
 #include "yoloq/toolkit.h"
 
 static const char *dtype_name(enum yq_dtype t)
@@ -31,14 +32,14 @@ static void print_tensor(const char *kind, const struct yq_tensor_info *t)
 
 int yq_cmd_info(int argc, char **argv)
 {
-    const char *path = NULL, *outputs = NULL;
+    const char *path = NULL, *outputs = NULL, *key_file = NULL;
     struct yq_cli_opt opts[] = {
         YQ_CLI_STR("--outputs", &outputs, "A,B  cut an ONNX model at these tensors"),
-        YQ_CLI_END};
+        YQ_CLI_KEY_OPT(&key_file), YQ_CLI_END};
     int n_pos = 0;
     int rc = yq_cli_parse("info", opts, argc, argv, &path, 1, &n_pos);
     if (rc == YQ_CLI_HELP) {
-        yq_cli_help("usage: yoloq info [--outputs A,B] MODEL.onnx|MODEL.yqm\n", opts);
+        yq_cli_help("usage: yoloq info [--outputs A,B] [--key KEYFILE] MODEL.onnx|MODEL.yqm\n", opts);
         return 0;
     }
     if (rc)
@@ -49,12 +50,28 @@ int yq_cmd_info(int argc, char **argv)
     yq_import_options_init(&io);
     io.outputs = outputs;
     struct yq_model *m;
+    bool enc = false;
+    const char *alg = NULL;
     char err[512];
-    if (yq_model_open(path, &io, &m, err, sizeof err)) {
-        fprintf(stderr, "yoloq info: %s\n", err);
-        return 1;
+    uint8_t key[YQ_KEY_BYTES];
+    bool have = false;
+    if (!yq_model_file_probe(path, &enc, &alg, err, sizeof err) && enc) {
+        if (yq_cli_key("info", key_file, key, &have))
+            return 1;
+        yq_key_wipe(key, sizeof key);
+        if (!have) {
+            /* what can be said without the key */
+            printf("%s\n  encrypted .yqm (%s); give --key KEYFILE or set YOLOQ_KEY_FILE to see "
+                   "inside\n",
+                   path, alg);
+            return 0;
+        }
     }
+    if (yq_cli_model_open("info", path, &io, key_file, &m))
+        return 1;
     printf("%s\n", path);
+    if (enc)
+        printf("  encrypted: %s\n", alg);
     struct yq_tensor_info t;
     for (int i = 0; i < yq_model_n_inputs(m); i++)
         if (!yq_model_input_info(m, i, &t))

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* yoloq: dispatch to a subcommand (option parsing and progress live in cli.c). */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "yoloq/atomic_file.h"
 
 #include "cli.h"
 
@@ -19,6 +22,9 @@ static const struct command commands[] = {
     {"info", yq_cmd_info, "print a model's inputs, outputs, head and metadata"},
     {"bench", yq_cmd_bench, "latency, throughput, per-layer time and memory of a model"},
     {"eval", yq_cmd_eval, "COCO mAP of a model or a detections file (pycocotools-exact)"},
+    {"keygen", yq_cmd_keygen, "make a key file for encrypted models (32 random bytes)"},
+    {"encrypt", yq_cmd_encrypt, "seal a .yqm with a key (XChaCha20-Poly1305)"},
+    {"decrypt", yq_cmd_decrypt, "open a sealed .yqm back into the plain file"},
 };
 
 static void usage(FILE *f)
@@ -30,8 +36,19 @@ static void usage(FILE *f)
                "Exit status: 0 done, 1 failed (bad input, I/O), 2 usage error.\n");
 }
 
+/* SIGINT/SIGTERM: remove the temporary file of an output being written (outputs appear
+ * whole or not at all), then die of the same signal so the exit status says so. */
+static void on_signal(int sig)
+{
+    yq_atomic_remove_all();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 int main(int argc, char **argv)
 {
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
     if (argc < 2) {
         usage(stderr);
         return 2;
