@@ -148,6 +148,52 @@ YQ_API enum yq_status yq_model_build(const char *onnx_path, const struct yq_buil
                                      struct yq_model **out, struct yq_build_report *r,
                                      char *err, size_t err_cap);
 
+/* Accuracy analysis (RKNN's accuracy_analysis): the float model and a quantized (plain or
+ * mixed) model of the same ONNX file run on the same samples; for every tensor of the
+ * quantized graph, how far it is from the float graph's tensor of the same name:
+ * "entire" (the quantized graph run end to end: error accumulated layer by layer) and
+ * "single" (that operator alone, fed the float model's values quantized with its input
+ * parameters: its own error). Cosine similarity and euclidean distance, averaged over the
+ * samples. */
+struct yq_analysis_row {
+    char op[32];            /* "Conv", "yq.Quantize", "Input" */
+    char name[YQ_MAX_NAME]; /* the tensor (a node output, or a graph input) */
+    bool int8;              /* produced in int8 (false: a float layer of a mixed model) */
+    bool boundary;          /* a yq.Quantize / yq.Dequantize step */
+    double entire_cos, entire_euc, single_cos, single_euc;
+};
+struct yq_analysis {
+    struct yq_analysis_row *rows; /* graph order */
+    int n_rows;
+    int n_samples;
+    int n_unmatched; /* quantized-graph tensors with no float counterpart (not listed) */
+};
+struct yq_analyze_options {
+    struct yq_import_options import; /* how the float ONNX is imported (as for build) */
+    const char *dataset;             /* a dataset list (as build's), or NULL and: */
+    const char *const *inputs;       /* n_inputs image / .npy paths */
+    int n_inputs;
+    int max_samples;                 /* 0 = all */
+    const char *dump_dir;            /* non-NULL: golden/ and quant/ .npy of the first sample */
+    int n_threads;
+    void (*progress)(void *ctx, int done, int total);
+    void *progress_ctx;
+};
+YQ_API void yq_analyze_options_init(struct yq_analyze_options *o);
+/* Any thread (sessions of its own). On failure *a is empty and err holds one line. */
+YQ_API enum yq_status yq_model_analyze(const char *onnx_path, const struct yq_model *quantized,
+                                       const struct yq_analyze_options *o,
+                                       struct yq_analysis *a, char *err, size_t err_cap);
+YQ_API void yq_analysis_free(struct yq_analysis *a);
+/* error_analysis.txt in RKNN's layout (graph order, then worst-first by single cosine). */
+YQ_API enum yq_status yq_analysis_write_text(const struct yq_analysis *a, const char *path,
+                                             char *err, size_t err_cap);
+/* One self-contained page (inline SVG, no script): cosine along the graph, float layers
+ * marked, the worst layers, a verdict. */
+YQ_API enum yq_status yq_analysis_write_html(const struct yq_analysis *a, const char *title,
+                                             const char *path, char *err, size_t err_cap);
+
+
 /* The head description stored in a model's metadata (yq.head, strides, anchors...), with
  * input size from the model's input. @retval YQ_STATUS_UNSUPPORTED no recognised head */
 YQ_API enum yq_status yq_model_head(const struct yq_model *m, struct yq_head *head, char *err,

@@ -51,6 +51,9 @@ void yq__session_set_observer(struct yq_session *s,
 /* Data of tensor t in this session: activations are valid until the memory plan reuses
  * them (inside an observer call, the current node's inputs and outputs are valid). */
 void *yq__session_tensor(const struct yq_session *s, int t);
+/* Runs node ni alone on whatever its input tensors hold now (accuracy analysis feeds a
+ * node the float model's values this way, from inside an observer call). */
+void yq__session_run_node(struct yq_session *s, int ni);
 /* The input preprocessing a graph records: real = (pixel - mean[c]) / std[c] from the
  * metadata yq.mean / yq.std, defaults 0 and 255 (values as stored, not sanitised). */
 void yq__graph_preprocess(const struct yq__graph *g, float mean[3], float std[3]);

@@ -223,6 +223,27 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
+static void run_node(struct yq_session *s, int ni)
+{
+    const struct yq_model *m = s->m;
+    struct yq__exec x = {
+        .g = m->g,
+        .node = &m->g->nodes[ni],
+        .state = m->state[ni],
+        .in = s->in_ptrs + s->in_base[ni],
+        .out = s->out_ptrs + s->out_base[ni],
+        .scratch = s->scratch,
+        .scratch_stride = s->scratch_stride,
+        .pool = s->pool,
+    };
+    m->impl[ni]->run(&x);
+}
+
+void yq__session_run_node(struct yq_session *s, int ni)
+{
+    run_node(s, ni);
+}
+
 enum yq_status yq_session_run(struct yq_session *s)
 {
     if (!s)
@@ -230,18 +251,8 @@ enum yq_status yq_session_run(struct yq_session *s)
     const struct yq_model *m = s->m;
     const struct yq__graph *g = m->g;
     for (int ni = 0; ni < g->n_nodes; ni++) {
-        struct yq__exec x = {
-            .g = g,
-            .node = &g->nodes[ni],
-            .state = m->state[ni],
-            .in = s->in_ptrs + s->in_base[ni],
-            .out = s->out_ptrs + s->out_base[ni],
-            .scratch = s->scratch,
-            .scratch_stride = s->scratch_stride,
-            .pool = s->pool,
-        };
         double t0 = s->profile ? now_ms() : 0.0;
-        m->impl[ni]->run(&x);
+        run_node(s, ni);
         if (s->profile)
             s->times[ni].ms = now_ms() - t0;
         if (s->observer)

@@ -271,16 +271,14 @@ static enum yq_status report_kept(const struct yq__quantize_report *qr, struct y
     return YQ_STATUS_OK;
 }
 
-/* Reads the dataset list and sets up what feeding a sample needs: the float graph's image
- * input geometry, its letterbox, a pixel buffer. Close with feed_close. */
-static enum yq_status feed_open(struct feed *f, const char *path,
-                                const struct yq_build_options *o, const struct yq__graph *g,
-                                struct yq__err *e)
+/* Sets up what feeding the samples of ds needs (taking ds over, freed on failure): the
+ * float graph's image input geometry, its letterbox, a pixel buffer. Close with
+ * feed_close. */
+static enum yq_status feed_setup(struct feed *f, const char *path, const struct yq__graph *g,
+                                 struct dataset *ds, struct yq__err *e)
 {
     memset(f, 0, sizeof *f);
-    enum yq_status st = dataset_read(o->dataset, o->max_samples, &f->ds, e);
-    if (st)
-        return st;
+    f->ds = *ds;
     if (g->n_inputs != 1) {
         dataset_free(&f->ds);
         return yq__errf(e, YQ_STATUS_UNSUPPORTED, "%s: quantization needs one image input, the "
@@ -305,6 +303,16 @@ static enum yq_status feed_open(struct feed *f, const char *path,
         return yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "out of memory");
     }
     return YQ_STATUS_OK;
+}
+
+/* Reads the dataset list, then feed_setup. */
+static enum yq_status feed_open(struct feed *f, const char *path,
+                                const struct yq_build_options *o, const struct yq__graph *g,
+                                struct yq__err *e)
+{
+    struct dataset ds;
+    enum yq_status st = dataset_read(o->dataset, o->max_samples, &ds, e);
+    return st ? st : feed_setup(f, path, g, &ds, e);
 }
 
 static void feed_close(struct feed *f)
@@ -464,4 +472,73 @@ enum yq_status yq_model_build(const char *path, const struct yq_build_options *o
             yq_build_report_free(r);
     }
     return st;
+}
+
+/* ---- the sample feed for other toolkit commands (analyze) -------------------------- */
+
+enum yq_status yq__feed_create(const char *model_path, const char *list, int max,
+                               const char *const *paths, int n_paths, const struct yq__graph *g,
+                               struct feed **out, struct yq__err *e)
+{
+    *out = NULL;
+    struct feed *f = yq__calloc(1, sizeof *f);
+    if (!f)
+        return yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "out of memory");
+    struct yq_build_options o;
+    yq_build_options_init(&o);
+    o.dataset = list;
+    o.max_samples = max;
+    enum yq_status st = YQ_STATUS_OK;
+    if (list) {
+        st = feed_open(f, model_path, &o, g, e);
+    } else if (n_paths < 1) {
+        st = yq__errf(e, YQ_STATUS_INVALID_ARGUMENT, "no input samples given");
+    } else {
+        struct dataset ds = {0};
+        ds.list = "--inputs";
+        int n = max > 0 && max < n_paths ? max : n_paths;
+        ds.paths = yq__calloc((size_t)n, sizeof *ds.paths);
+        for (int i = 0; ds.paths && i < n; i++) {
+            size_t l = strlen(paths[i]);
+            if (!(ds.paths[i] = yq__malloc(l + 1)))
+                break;
+            memcpy(ds.paths[i], paths[i], l + 1);
+            ds.n = i + 1;
+        }
+        if (ds.n < n) {
+            dataset_free(&ds);
+            st = yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "out of memory");
+        } else {
+            st = feed_setup(f, model_path, g, &ds, e);
+        }
+    }
+    if (st) {
+        yq__free(f);
+        return st;
+    }
+    *out = f;
+    return YQ_STATUS_OK;
+}
+
+int yq__feed_count(const struct feed *f)
+{
+    return f->ds.n;
+}
+
+const char *yq__feed_path(const struct feed *f, int i)
+{
+    return f->ds.paths[i];
+}
+
+enum yq_status yq__feed_sample(struct feed *f, int index, struct yq_session *s, struct yq__err *e)
+{
+    return feed_sample(f, index, s, e);
+}
+
+void yq__feed_free(struct feed *f)
+{
+    if (!f)
+        return;
+    feed_close(f);
+    yq__free(f);
 }

@@ -29,4 +29,19 @@ enum yq_status yq__npy_span(const char *path, const unsigned char *b, size_t n, 
 enum yq_status yq__npy_header(const char *path, const unsigned char *b, size_t n, bool *is_u8,
                               bool *channels_last, size_t *off, struct yq__err *e);
 
+/* The build's sample feed (build.c) for other commands: samples from a dataset list
+ * (list != NULL; at most max, 0 = all) or from n_paths explicit paths, turned into input 0
+ * of a session of graph g's model the way calibration does (images letterboxed by g's
+ * preprocessing, .npy/.raw tensors as they are). */
+struct feed;
+struct yq_session;
+enum yq_status yq__feed_create(const char *model_path, const char *list, int max,
+                               const char *const *paths, int n_paths, const struct yq__graph *g,
+                               struct feed **out, struct yq__err *e);
+int yq__feed_count(const struct feed *f);
+const char *yq__feed_path(const struct feed *f, int i);
+enum yq_status yq__feed_sample(struct feed *f, int index, struct yq_session *s,
+                               struct yq__err *e);
+void yq__feed_free(struct feed *f);
+
 #endif

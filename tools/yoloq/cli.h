@@ -32,6 +32,7 @@ int yq_cmd_run(int argc, char **argv);
 int yq_cmd_keygen(int argc, char **argv);
 int yq_cmd_encrypt(int argc, char **argv);
 int yq_cmd_decrypt(int argc, char **argv);
+int yq_cmd_analyze(int argc, char **argv);
 
 enum yq_cli_kind {
     YQ_CLI_KIND_END,     /* ends a table */

@@ -18,6 +18,7 @@ static const struct command commands[] = {
     {"build", yq_cmd_build,
      "ONNX -> .yqm deployable model: int8 calibrated on a dataset, or float (--no-quantize)"},
     {"detect", yq_cmd_detect, "detect objects in images (JSON, annotated images)"},
+    {"analyze", yq_cmd_analyze, "per-tensor error of a quantized model against the float one"},
     {"run", yq_cmd_run, "run an ONNX graph as it is on tensors from files (.pb, .npy)"},
     {"info", yq_cmd_info, "print a model's inputs, outputs, head and metadata"},
     {"bench", yq_cmd_bench, "latency, throughput, per-layer time and memory of a model"},
