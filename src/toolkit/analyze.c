@@ -314,7 +314,7 @@ static enum yq_status plan_rows(struct actx *c, struct yq_analysis *a, struct yq
                 struct yq_analysis_row *r = &a->rows[a->n_rows];
                 snprintf(r->op, sizeof r->op, "%s", pass ? yq__op_name(nd->op) : "Input");
                 snprintf(r->name, sizeof r->name, "%s", tt->name);
-                r->int8 = tt->dtype == YQ__DTYPE_S8 && (!pass || nd->quantized);
+                r->int8 = pass ? nd->quantized : tt->dtype == YQ__DTYPE_S8;
                 r->boundary = pass && (nd->op == YQ__OP_QUANTIZE || nd->op == YQ__OP_DEQUANTIZE);
                 c->row_of[t] = a->n_rows++;
                 int f = c->fmap[t];
