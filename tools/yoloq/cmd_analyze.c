@@ -21,7 +21,7 @@ static void on_progress(void *ctx, int done, int total)
 
 int yq_cmd_analyze(int argc, char **argv)
 {
-    const char *model = NULL, *quant = NULL, *dir = NULL, *pos[MAX_INPUTS];
+    const char *model = NULL, *quant = NULL, *dir = NULL, *key_file = NULL, *pos[MAX_INPUTS];
     bool inputs = false, dump = false;
     int top = 10;
     struct yq_analyze_options ao;
@@ -42,6 +42,7 @@ int yq_cmd_analyze(int argc, char **argv)
                    "A,B  cut the float graph at these tensors, as build was told"),
         YQ_CLI_FLOAT3("--mean", io->mean, -1e6, 1e6, "R,G,B  as build was told"),
         YQ_CLI_FLOAT3("--std", io->std, 1e-6, 1e6, "R,G,B  as build was told"),
+        YQ_CLI_KEY_OPT(&key_file),
         YQ_CLI_END};
     int n_pos = 0;
     int rc = yq_cli_parse("analyze", opts, argc, argv, pos, MAX_INPUTS, &n_pos);
@@ -86,8 +87,9 @@ int yq_cmd_analyze(int argc, char **argv)
     struct yq_analysis a;
     memset(&a, 0, sizeof a);
     int status = 1;
-    if (yq_model_open(quant, NULL, &q, err, sizeof err) ||
-        yq_model_analyze(model, q, &ao, &a, err, sizeof err)) {
+    if (yq_cli_model_open("analyze", quant, NULL, key_file, &q))
+        goto done;
+    if (yq_model_analyze(model, q, &ao, &a, err, sizeof err)) {
         yq_cli_progress_break();
         fprintf(stderr, "yoloq analyze: %s\n", err);
         goto done;
