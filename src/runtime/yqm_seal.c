@@ -28,7 +28,6 @@
 #define SEAL_NONCE 24u
 #define SEAL_ALG_XCHACHA 1u
 #define ALG_NAME "XChaCha20-Poly1305"
-static const char key_id_msg[] = "yoloq.key-id.v1";
 
 static uint32_t get_u32(const uint8_t *p)
 {
@@ -38,12 +37,6 @@ static uint32_t get_u32(const uint8_t *p)
 static uint64_t get_u64(const uint8_t *p)
 {
     return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
-
-static void set_u32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 bool yq__yqm_is_sealed(const void *data, size_t size)
@@ -80,6 +73,14 @@ static enum yq_status no_sodium(struct yq__err *e, const char *what)
                     "%s: built without encryption support (libsodium; YQ_WITH_SODIUM=OFF)", what);
 }
 #else
+static const char key_id_msg[] = "yoloq.key-id.v1";
+
+static void set_u32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
 static enum yq_status sodium_ready(struct yq__err *e, const char *what)
 {
     if (sodium_init() < 0)
