@@ -10,14 +10,17 @@
 
 long yq__alloc_fail_countdown = -1;
 unsigned long yq__alloc_count;
+unsigned long yq__alloc_failures;
 
 static bool alloc_should_fail(void)
 {
     yq__alloc_count++;
     if (yq__alloc_fail_countdown < 0)
         return false;
-    if (yq__alloc_fail_countdown == 0)
+    if (yq__alloc_fail_countdown == 0) {
+        yq__alloc_failures++;
         return true;
+    }
     yq__alloc_fail_countdown--;
     return false;
 }
@@ -26,7 +29,10 @@ void *yq__malloc(size_t size)
 {
     if (alloc_should_fail())
         return NULL;
-    return malloc(size ? size : 1);
+    void *p = malloc(size ? size : 1);
+    if (!p)
+        yq__alloc_failures++;
+    return p;
 }
 
 void *yq__calloc(size_t n, size_t size)

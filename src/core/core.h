@@ -71,6 +71,9 @@ extern long yq__alloc_fail_countdown;
 /* Count of yq__malloc/calloc/realloc/aligned_alloc calls, for the "run allocates nothing"
  * test. */
 extern unsigned long yq__alloc_count;
+/* Count of yq__ allocations that failed (injected or real): a parser that cannot say why
+ * it failed (cJSON) is told out of memory from bad bytes by this moving. */
+extern unsigned long yq__alloc_failures;
 void *yq__malloc(size_t size);
 void *yq__calloc(size_t n, size_t size);
 void *yq__realloc(void *p, size_t size);

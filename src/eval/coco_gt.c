@@ -18,9 +18,13 @@ enum yq_status yq__json_parse(const char *data, size_t len, const char *name, cJ
                               struct yq__err *e)
 {
     const char *end = NULL;
+    unsigned long failures = yq__alloc_failures;
     *root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
     if (*root)
         return YQ_STATUS_OK;
+    /* with cJSON's hooks on yq__malloc (a program's choice), a failed allocation shows here */
+    if (yq__alloc_failures != failures)
+        return yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "%s: out of memory parsing JSON", name);
     /* cJSON reports the failing position; turn it into line:column a user can open. */
     size_t pos = (end && end >= data && end <= data + len) ? (size_t)(end - data) : 0;
     size_t line = 1, col = 1;

@@ -70,7 +70,10 @@ enum yq_status yq__onnx_array_from_pb(const void *data, size_t size, const char 
                                       struct yq_array *out, struct yq__err *e)
 {
     memset(out, 0, sizeof *out);
-    Onnx__TensorProto *tp = onnx__tensor_proto__unpack(NULL, size, size ? data : (const void *)"");
+    struct yq__pb_alloc pa;
+    yq__pb_alloc_init(&pa);
+    Onnx__TensorProto *tp = onnx__tensor_proto__unpack(&pa.a, size, size ? data : (const void *)"");
+    if (!tp && pa.failed) return yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "%s: out of memory", what);
     if (!tp) return yq__errf(e, YQ_STATUS_BAD_INPUT, "%s: not a TensorProto", what);
     enum yq_status st = YQ_STATUS_OK;
     int t = tp->has_data_type ? tp->data_type : 0;
@@ -114,7 +117,7 @@ enum yq_status yq__onnx_array_from_pb(const void *data, size_t size, const char 
         st = yq__errf(e, YQ_STATUS_BAD_INPUT, "%s: data count does not match dims", what);
     }
 done:
-    onnx__tensor_proto__free_unpacked(tp, NULL);
+    onnx__tensor_proto__free_unpacked(tp, &pa.a);
     if (st) {
         yq__free(out->data);
         memset(out, 0, sizeof *out);

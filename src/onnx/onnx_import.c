@@ -532,7 +532,11 @@ static enum yq_status import_bytes(const void *data, size_t size, const char *na
         return yq__errf(e, YQ_STATUS_BAD_MODEL,
                         "%s: not a valid ONNX model (messages nested deeper than %d)", src,
                         MAX_NESTING);
-    Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, size, size ? data : (const void *)"");
+    struct yq__pb_alloc pa;
+    yq__pb_alloc_init(&pa);
+    Onnx__ModelProto *m = onnx__model_proto__unpack(&pa.a, size, size ? data : (const void *)"");
+    if (!m && pa.failed)
+        return yq__errf(e, YQ_STATUS_OUT_OF_MEMORY, "%s: out of memory parsing ONNX", src);
     if (!m)
         return yq__errf(e, YQ_STATUS_BAD_MODEL,
                         "%s: not a valid ONNX model (protobuf parse failed)", src);
@@ -546,7 +550,7 @@ static enum yq_status import_bytes(const void *data, size_t size, const char *na
                            ? tp->tensor_type->elem_type
                            : 0;
     }
-    onnx__model_proto__free_unpacked(m, NULL);
+    onnx__model_proto__free_unpacked(m, &pa.a);
     return st;
 }
 

@@ -16,6 +16,14 @@
  * max_depth. Malformed bytes are left for protobuf-c to reject (returns true). */
 bool yq__onnx_nesting_ok(const uint8_t *p, size_t n, int max_depth);
 
+/* protobuf-c's allocations through yq__malloc (so failure injection covers them), with a
+ * flag telling an unpack that failed for memory from one that met bad bytes. */
+struct yq__pb_alloc {
+    ProtobufCAllocator a;
+    bool failed;
+};
+void yq__pb_alloc_init(struct yq__pb_alloc *pa);
+
 /* Converts TensorProto `tp` into a constant tensor called `name` (see onnx.h for dtype
  * mapping). `what` describes it in messages ("initializer 'w'"). *out_idx = tensor index. */
 enum yq_status yq__onnx_add_tensor_const(struct yq__graph *g, const Onnx__TensorProto *tp,

@@ -116,3 +116,25 @@ bool yq__onnx_nesting_ok(const uint8_t *p, size_t n, int max_depth)
 {
     return scan(p, n, KIND_MODEL, 0, max_depth);
 }
+
+static void *pb_alloc(void *data, size_t size)
+{
+    void *p = yq__malloc(size);
+    if (!p)
+        ((struct yq__pb_alloc *)data)->failed = true;
+    return p;
+}
+
+static void pb_free(void *data, void *p)
+{
+    (void)data;
+    yq__free(p);
+}
+
+void yq__pb_alloc_init(struct yq__pb_alloc *pa)
+{
+    pa->a.alloc = pb_alloc;
+    pa->a.free = pb_free;
+    pa->a.allocator_data = pa;
+    pa->failed = false;
+}

@@ -58,7 +58,10 @@ static enum yq_status dataset_read(const char *list, int max, struct dataset *d,
     d->list = list;
     char *text = NULL;
     size_t len = 0;
-    if (yq__read_file(list, &text, &len, NULL))
+    enum yq_status rs = yq__read_file(list, &text, &len, NULL);
+    if (rs == YQ_STATUS_OUT_OF_MEMORY)
+        return yq__errf(e, rs, "%s: out of memory reading the dataset list", list);
+    if (rs)
         return yq__errf(e, YQ_STATUS_IO, "%s: cannot read the dataset list", list);
     if (memchr(text, '\0', len)) {
         yq__free(text);
@@ -172,7 +175,10 @@ static enum yq_status feed_tensor(struct feed *f, const char *path, struct yq_se
 {
     char *data = NULL;
     size_t n = 0;
-    if (yq__read_file(path, &data, &n, NULL))
+    enum yq_status rs = yq__read_file(path, &data, &n, NULL);
+    if (rs == YQ_STATUS_OUT_OF_MEMORY)
+        return yq__errf(e, rs, "%s: out of memory reading calibration sample", path);
+    if (rs)
         return yq__errf(e, YQ_STATUS_IO, "%s: cannot read calibration sample", path);
     size_t off = 0, elems = f->in.n_elems;
     bool u8 = n == elems, nhwc = u8;
