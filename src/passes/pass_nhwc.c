@@ -153,8 +153,11 @@ static enum yq_status oom(struct yq__graph *g, struct yq__err *e)
 enum yq_status yq__pass_nhwc(struct yq__graph *g, struct yq__err *e)
 {
     struct conv c = {.g = g};
-    if (!grow(&c))
+    if (!grow(&c)) {
+        yq__free(c.to_nchw); /* the first realloc may have worked */
+        yq__free(c.to_nhwc);
         return oom(g, e);
+    }
     enum yq_status st = YQ_STATUS_OK;
     for (int i = 0; i < g->n_inputs; i++) {
         struct yq__tensor *t = &g->tensors[g->inputs[i]];
