@@ -24,6 +24,7 @@
 #ifndef YOLOQ_MEDIA_H
 #define YOLOQ_MEDIA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "yoloq/image.h"
@@ -34,6 +35,14 @@ extern "C" {
 #endif
 
 /* ---- still images ---- */
+
+/* FFmpeg's log: off (default), the library leaves FFmpeg's process-wide log callback and
+ * level alone, so a host application keeps its own FFmpeg logging, and error messages quote
+ * FFmpeg's error code text. On, FFmpeg prints nothing and the last FFmpeg error line of the
+ * calling thread is quoted in yoloq's one-line errors (what the yoloq CLI does). Process-
+ * wide (it replaces any callback set with av_log_set_callback; off restores FFmpeg's
+ * default); call it before using media functions from several threads. */
+YQ_API void yq_media_capture_ffmpeg_log(bool on);
 
 /* Decodes an image file (JPEG, PNG, BMP, and whatever else FFmpeg's image demuxers read) into
  * RGB24. JPEG is converted as full-range BT.601 with accurate rounding, to match OpenCV's

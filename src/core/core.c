@@ -3,26 +3,30 @@
 #include "core.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-long yq__alloc_fail_countdown = -1;
-unsigned long yq__alloc_count;
-unsigned long yq__alloc_failures;
+/* Atomic: pool workers and pipeline threads allocate too (counted, and a countdown that
+ * exactly one allocation sees reach zero). */
+_Atomic long yq__alloc_fail_countdown = -1;
+_Atomic unsigned long yq__alloc_count;
+_Atomic unsigned long yq__alloc_failures;
 
 static bool alloc_should_fail(void)
 {
-    yq__alloc_count++;
-    if (yq__alloc_fail_countdown < 0)
-        return false;
-    if (yq__alloc_fail_countdown == 0) {
-        yq__alloc_failures++;
-        return true;
+    atomic_fetch_add_explicit(&yq__alloc_count, 1, memory_order_relaxed);
+    long c = atomic_load_explicit(&yq__alloc_fail_countdown, memory_order_relaxed);
+    while (c > 0 && !atomic_compare_exchange_weak_explicit(&yq__alloc_fail_countdown, &c, c - 1,
+                                                           memory_order_relaxed,
+                                                           memory_order_relaxed)) {
     }
-    yq__alloc_fail_countdown--;
-    return false;
+    if (c != 0)
+        return false;
+    atomic_fetch_add_explicit(&yq__alloc_failures, 1, memory_order_relaxed);
+    return true;
 }
 
 void *yq__malloc(size_t size)

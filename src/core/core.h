@@ -66,14 +66,15 @@ char *yq__strdup(const char *s);
 char *yq__strndup(const char *s, size_t n);
 
 /* Allocation-failure injection for tests: when the counter reaches zero every
- * yq__malloc fails. -1 (default) disables. Not thread-safe; tests only. */
-extern long yq__alloc_fail_countdown;
+ * yq__malloc fails. -1 (default) disables. Atomic (pool and pipeline threads allocate
+ * too); tests only. */
+extern _Atomic long yq__alloc_fail_countdown;
 /* Count of yq__malloc/calloc/realloc/aligned_alloc calls, for the "run allocates nothing"
  * test. */
-extern unsigned long yq__alloc_count;
+extern _Atomic unsigned long yq__alloc_count;
 /* Count of yq__ allocations that failed (injected or real): a parser that cannot say why
  * it failed (cJSON) is told out of memory from bad bytes by this moving. */
-extern unsigned long yq__alloc_failures;
+extern _Atomic unsigned long yq__alloc_failures;
 void *yq__malloc(size_t size);
 void *yq__calloc(size_t n, size_t size);
 void *yq__realloc(void *p, size_t size);

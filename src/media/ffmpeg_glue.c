@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* FFmpeg plumbing shared by image and video code: a log callback that keeps FFmpeg quiet but
- * remembers its last error line per thread (quoted in our one-line errors), and the one place
- * that turns a decoded AVFrame into RGB24 with the right colour range, matrix and siting. */
+/* FFmpeg plumbing shared by image and video code: an opt-in log callback that keeps FFmpeg
+ * quiet but remembers its last error line per thread (quoted in our one-line errors), and
+ * the one place that turns a decoded AVFrame into RGB24 with the right colour range,
+ * matrix and siting. FFmpeg's log callback is process-wide and has no getter, so the
+ * library never installs it on its own: a host application keeps its FFmpeg logging
+ * unless it calls yq_media_capture_ffmpeg_log(true) (the yoloq CLI does). */
 #include "media/media.h"
+#include "yoloq/media.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -37,9 +41,18 @@ static void log_callback(void *avcl, int level, const char *fmt, va_list vl)
 
 static void install(void)
 {
-    av_log_set_level(AV_LOG_ERROR);
-    av_log_set_callback(log_callback);
     avformat_network_init(); /* RTSP/HTTP sources; harmless when unused */
+}
+
+void yq_media_capture_ffmpeg_log(bool on)
+{
+    if (on) {
+        av_log_set_level(AV_LOG_ERROR);
+        av_log_set_callback(log_callback);
+    } else {
+        av_log_set_level(AV_LOG_INFO);
+        av_log_set_callback(av_log_default_callback);
+    }
 }
 
 void yq__media_init(void)

@@ -7,6 +7,7 @@
 #include "yoloq/atomic_file.h"
 
 #include "cli.h"
+#include "yoloq/media.h"
 
 struct command {
     const char *name;
@@ -62,6 +63,8 @@ int main(int argc, char **argv)
         printf("yoloq 0.1.0\n");
         return 0;
     }
+    /* the CLI owns the process: FFmpeg stays quiet, its error lines go into our messages */
+    yq_media_capture_ffmpeg_log(true);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);
