@@ -14,3 +14,7 @@ find_program(YQ_QEMU_AARCH64 qemu-aarch64)
 if(YQ_QEMU_AARCH64)
   set(CMAKE_CROSSCOMPILING_EMULATOR ${YQ_QEMU_AARCH64} -L /usr/aarch64-linux-gnu)
 endif()
+# pkg-config must see the target's libraries only (an arm64 libsodium, if installed), never
+# the build machine's: an x86 libsodium found here would be linked into aarch64 binaries.
+set(ENV{PKG_CONFIG_LIBDIR} /usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig)
+set(ENV{PKG_CONFIG_PATH} "")
