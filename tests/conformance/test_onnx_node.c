@@ -196,9 +196,10 @@ static enum result run_case(const char *test, const char *dir, const char *model
     for (int i = 0; ok && i < nw; i++) {
         ok = close_enough(&got[i], &want[i], why, sizeof why);
         if (!ok) {
-            char tmp[256];
+            char tmp[sizeof why + 32];
             snprintf(tmp, sizeof tmp, "output %d: %s", i, why);
-            snprintf(why, sizeof why, "%s", tmp);
+            memcpy(why, tmp, sizeof why - 1); /* cut to why's size */
+            why[sizeof why - 1] = '\0';
         }
     }
     if (!ok) fprintf(stderr, "%s: WRONG: %s\n", test, why);
